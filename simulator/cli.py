@@ -1,0 +1,244 @@
+"""The ``simulator`` command line: thin wrappers over the core.
+
+Exit codes (DESIGN.md): 0 ok, 1 content or test failures, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import locations
+from .cliparse import ChineseArgumentParser
+from .errors import ContentError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit code 2)."""
+
+
+def _dump(data: Any, out: TextIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _console(out: TextIO):  # noqa: ANN202 - rich is imported lazily
+    from rich.console import Console
+
+    return Console(file=out, highlight=False, soft_wrap=True)
+
+
+def _load_matcher(extra: list[Path] | None):  # noqa: ANN202
+    from .matcher import load_matcher
+
+    for path in extra or []:
+        if not path.exists():
+            raise UsageError(f"话术库路径不存在：{path}")
+    return load_matcher(locations.phrasebook_sources(extra))
+
+
+def _lines(args_text: Sequence[str], stdin: TextIO) -> Iterator[str]:
+    """TEXT arguments, or each stdin line as it arrives."""
+    if args_text:
+        yield from args_text
+        return
+    for line in iter(stdin.readline, ""):
+        yield line.rstrip("\r\n")
+
+
+# -- commands -------------------------------------------------------------------
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .judge import judge
+    from .render import judgement_text
+
+    matcher = _load_matcher(args.phrasebook)
+    required: list[str] = []
+    extra_prohibited: list[str] = []
+    if args.scenario:
+        from .scenario import find_scenario
+
+        scenario = find_scenario(args.scenario, args.scenarios)
+        node = scenario.nodes[scenario.start]
+        required = list(node.expects.required)
+        extra_prohibited = list(node.expects.prohibited)
+    matcher.warm_up()
+    collected = []
+    console = _console(out) if args.format == "text" else None
+    for text in _lines(args.text, sys.stdin if args.stdin is None else args.stdin):
+        verdict = judge(matcher, text, required=required, extra_prohibited=extra_prohibited)
+        if args.format == "jsonl":
+            out.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
+            out.flush()
+        elif args.format == "json":
+            collected.append(verdict.to_json())
+        else:
+            assert console is not None
+            console.print(judgement_text(verdict))
+    if args.format == "json":
+        _dump(collected, out)
+    return EXIT_OK
+
+
+def _classify(path: Path) -> str:
+    """'phrasebook' or 'scenario', by the file's top-level keys."""
+    import yaml
+
+    try:
+        head = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace")[:200_000])
+    except Exception:  # noqa: BLE001 - any parse failure is reported by the real loader
+        head = None
+    if isinstance(head, dict) and ("nodes" in head or "start" in head):
+        return "scenario"
+    if isinstance(head, dict) and ("categories" in head or "negation" in head):
+        return "phrasebook"
+    return "scenario" if "scenario" in path.parts or path.name.endswith(".scenario.yaml") else "phrasebook"
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise UsageError(f"路径不存在：{path}")
+    return out
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .matcher import load_matcher
+
+    targets = args.paths or [locations.bundled_phrasebook_dir(), locations.bundled_scenarios_dir()]
+    files = _expand(targets)
+    phrasebooks = [f for f in files if _classify(f) == "phrasebook"]
+    scenarios = [f for f in files if _classify(f) == "scenario"]
+    failed = False
+    matcher = None
+    try:
+        sources = locations.phrasebook_sources([p for p in phrasebooks])
+        matcher = load_matcher(sources)
+        for path in phrasebooks:
+            out.write(f"✓ {path}：话术库有效\n")
+        out.write(
+            f"  共 {len(matcher.categories)} 个类别、{matcher.phrase_count} 条短语、{matcher.pattern_count} 个模式，自测用例全部通过\n"
+        )
+    except ContentError as exc:
+        failed = True
+        for problem in exc.problems:
+            err.write(f"✗ {problem}\n")
+    if scenarios:
+        from .scenario import validate_scenario_files
+
+        if matcher is None:
+            err.write("✗ 话术库无效，无法检查场景中引用的类别\n")
+            return EXIT_FAILED
+        failed |= not validate_scenario_files(scenarios, matcher, out, err)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .evaluation import evaluate, load_items, report_text
+
+    if not args.file.exists():
+        raise UsageError(f"评测集不存在：{args.file}")
+    matcher = _load_matcher(args.phrasebook)
+    matcher.warm_up()
+    report = evaluate(matcher, load_items(args.file))
+    if args.format == "json":
+        _dump(report.as_dict(), out)
+    else:
+        labels = {c.id: c.label for c in matcher.categories.values()}
+        out.write(report_text(report, labels) + "\n")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .schema import json_schema
+
+    _dump(json_schema(args.kind), out)
+    return EXIT_OK
+
+
+# -- parser ---------------------------------------------------------------------
+
+
+def build_parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="simulator",
+        description="售后服务情景陪练：不带子命令时打开终端界面。",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+
+    score = sub.add_parser("score", help="给回复打分并解释命中", description="给每条回复打分；不给 TEXT 时逐行读取标准输入。")
+    score.add_argument("text", nargs="*", metavar="TEXT", help="要评分的回复")
+    score.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
+    score.add_argument("--scenario", metavar="ID", help="按该场景开场节点的要求评分")
+    score.add_argument("--scenarios", action="append", type=Path, metavar="PATH", help=argparse.SUPPRESS)
+    score.add_argument("--format", choices=["text", "json", "jsonl"], default="text", help="输出格式（默认 text）")
+    score.set_defaults(handler=cmd_score, stdin=None)
+
+    validate = sub.add_parser("validate", help="检查话术库与场景文件", description="检查话术库与场景（默认检查随产品发布的内容）。")
+    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="文件或目录")
+    validate.set_defaults(handler=cmd_validate)
+
+    evaluation = sub.add_parser(
+        "eval", help="用带标注的评测集衡量评判引擎", description="对带标注的评测集打分，输出禁用语与常用语的精确率、召回率。"
+    )
+    evaluation.add_argument("file", type=Path, metavar="FILE", help="评测集 YAML（如 ../shared/eval/dev.yaml）")
+    evaluation.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
+    evaluation.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
+    evaluation.set_defaults(handler=cmd_eval)
+
+    schema = sub.add_parser("schema", help="输出 JSON Schema（供编辑器自动补全）", description="输出话术库或场景的 JSON Schema。")
+    schema.add_argument("kind", nargs="?", choices=["phrasebook", "scenario"], default="phrasebook", help="phrasebook 或 scenario")
+    schema.set_defaults(handler=cmd_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point; returns the exit code (``sys.exit`` is done by the caller)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed a Chinese message
+        return int(exc.code or 0)
+    if args.db:
+        import os
+
+        os.environ["SIMULATOR_DB"] = args.db
+    if not args.command:
+        parser.print_help(out)
+        return EXIT_OK
+    try:
+        return int(args.handler(args, out, err))
+    except ContentError as exc:
+        for problem in exc.problems:
+            err.write(f"✗ {problem}\n")
+        return EXIT_FAILED
+    except UsageError as exc:
+        err.write(f"simulator：错误：{exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("\n已中断。\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Where things live: bundled content, user data, the default database.
+
+Every location can be overridden by an environment variable; the tests point
+them at ``tmp_path`` so nothing touches a real user's data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "after-sales-simulator"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    # A built wheel carries the content inside the package (see pyproject's
+    # force-include); a checkout or an editable install has it at the top.
+    inside = _PACKAGE / "_content" / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE.parent / name
+
+
+def bundled_phrasebook_dir() -> Path:
+    return Path(os.environ.get("SIMULATOR_PHRASEBOOK_DIR") or _bundled("phrasebook"))
+
+
+def bundled_scenarios_dir() -> Path:
+    return Path(os.environ.get("SIMULATOR_SCENARIOS_DIR") or _bundled("scenarios"))
+
+
+def data_dir() -> Path:
+    """Per-user data directory (``SIMULATOR_HOME`` overrides it)."""
+    override = os.environ.get("SIMULATOR_HOME")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_phrasebook_dir() -> Path:
+    """Trainers' own phrasebook files, loaded beside the bundled ones."""
+    return data_dir() / "phrasebook"
+
+
+def user_scenarios_dir() -> Path:
+    return data_dir() / "scenarios"
+
+
+def default_database() -> str:
+    """``SIMULATOR_DB`` or a SQLite file in the data directory."""
+    return os.environ.get("SIMULATOR_DB") or str(data_dir() / "progress.sqlite3")
+
+
+def phrasebook_sources(extra: list[Path] | None = None) -> list[Path]:
+    """The bundled phrasebook, the user's own directory if any, then ``extra``."""
+    sources = [bundled_phrasebook_dir()]
+    user = user_phrasebook_dir()
+    if user.is_dir() and any(user.glob("*.y*ml")):
+        sources.append(user)
+    for path in extra or []:
+        if path.resolve() not in {s.resolve() for s in sources}:
+            sources.append(path)
+    return sources

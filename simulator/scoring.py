@@ -1,0 +1,73 @@
+"""Scores: every point gained or lost traces to a hit or a missed expectation.
+
+Reply score (``simulator score`` and every scenario turn), clamped to 0..100:
+
+* start from :data:`BASE` (60: a reply that breaks nothing and does nothing);
+* each distinct standard category used: +:data:`STANDARD_BONUS`;
+* in a scenario, each *required* category missed: -:data:`MISSED_REQUIRED`;
+* each distinct prohibited category broken: minus its severity's
+  :data:`PENALTY` (critical 60, major 40, minor 20).
+
+A session's score is the mean of its turn scores, minus
+:data:`BAD_ENDING_PENALTY` when the conversation ends badly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+BASE = 60
+STANDARD_BONUS = 10
+MISSED_REQUIRED = 15
+PENALTY = {"critical": 60, "major": 40, "minor": 20}
+BAD_ENDING_PENALTY = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreItem:
+    """One line of a score's explanation."""
+
+    reason: str  # Simplified Chinese, shown to trainees
+    delta: int
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    value: int
+    items: tuple[ScoreItem, ...]
+
+
+def clamp(value: float) -> int:
+    return max(0, min(100, round(value)))
+
+
+def score_reply(
+    standard: Iterable[tuple[str, str]],
+    prohibited: Iterable[tuple[str, str, str]],
+    missed_required: Iterable[tuple[str, str]] = (),
+) -> Score:
+    """Score one reply.
+
+    Args:
+        standard: distinct (category id, label) of standard categories used.
+        prohibited: distinct (category id, label, severity) broken.
+        missed_required: (category id, label) the moment required but the reply lacks.
+    """
+    items = [ScoreItem("基础分", BASE)]
+    for category, label in standard:
+        items.append(ScoreItem(f"做到：{label}", STANDARD_BONUS, category))
+    for category, label in missed_required:
+        items.append(ScoreItem(f"未做到：{label}", -MISSED_REQUIRED, category))
+    for category, label, severity in prohibited:
+        items.append(ScoreItem(f"禁用语：{label}", -PENALTY.get(severity, PENALTY["major"]), category))
+    return Score(clamp(sum(i.delta for i in items)), tuple(items))
+
+
+def session_score(turn_scores: Sequence[int], bad_ending: bool = False) -> int:
+    """Mean of the turn scores, less the bad-ending penalty."""
+    if not turn_scores:
+        return 0
+    mean = sum(turn_scores) / len(turn_scores)
+    return clamp(mean - (BAD_ENDING_PENALTY if bad_ending else 0))

@@ -1,0 +1,226 @@
+"""Safe YAML loading with a position for every value, and pydantic errors in Chinese.
+
+Content files are written by trainers and may be wrong or hostile: they are
+read with PyYAML's safe composer only (no ``!!python`` tags), anchors and
+aliases are refused (an alias bomb would otherwise expand exponentially during
+validation), size is capped, and every failure becomes a :class:`Problem` with
+``file:line:col``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import ContentError, Problem, field_path
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000
+
+Positions = dict[tuple[object, ...], tuple[int, int]]
+M = TypeVar("M", bound=BaseModel)
+
+
+def _problem(path: str, message: str, line: int = 0, column: int = 0, field: str = "") -> Problem:
+    return Problem(path, line, column, field, message)
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 content file, or raise ContentError."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ContentError([_problem(name, f"无法读取文件（{exc.strerror or exc}）")]) from None
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            [_problem(name, f"文件过大（{size // 1024} KB），内容文件不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB")]
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError([_problem(name, f"无法读取文件（{exc.strerror or exc}）")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            [_problem(name, "文件不是 UTF-8 编码，请用 UTF-8 保存后重试", line, column)]
+        ) from None
+
+
+def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
+    """Parse YAML text into plain data plus a map from value path to (line, col)."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise ContentError([_problem(name, "文件是空的")])
+            positions: Positions = {}
+            _walk(node, (), positions, name, set(), [0])
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        column = mark.column + 1 if mark else 0
+        detail = _yaml_detail(exc)
+        raise ContentError([_problem(name, f"YAML 语法错误：{detail}", line, column)]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([_problem(name, f"YAML 语法错误：{exc}")]) from None
+    except RecursionError:
+        raise ContentError([_problem(name, "YAML 嵌套层次过深")]) from None
+    return data, positions
+
+
+def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or "").strip()
+    if "could not determine a constructor" in problem:
+        return "不支持的 YAML 标签（内容文件只允许普通的映射、列表和文字）"
+    if "found character '\\t'" in problem:
+        return "不能用制表符（Tab）缩进，请改用空格"
+    if "mapping values are not allowed" in problem:
+        return "此处不能出现冒号“:”，含冒号的文字请加引号"
+    if "found undefined alias" in problem:
+        return "引用了未定义的锚点"
+    if "expected" in problem or "found" in problem:
+        return f"结构不完整或缩进有误（{problem}）"
+    return problem or "无法解析"
+
+
+def _walk(
+    node: yaml.Node,
+    path: tuple[object, ...],
+    positions: Positions,
+    name: str,
+    seen: set[int],
+    count: list[int],
+) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise ContentError([_problem(name, f"文件包含的条目过多（超过 {MAX_NODES} 个）")])
+    if id(node) in seen or getattr(node, "anchor", None):
+        mark = node.start_mark
+        raise ContentError(
+            [_problem(name, "不支持 YAML 锚点与别名（& 与 *），请直接写出内容", mark.line + 1, mark.column + 1)]
+        )
+    seen.add(id(node))
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag.endswith(":int"):
+                try:
+                    key = int(key_node.value)
+                except ValueError:
+                    pass
+            positions[path + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            _walk(value_node, path + (key,), positions, name, seen, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), positions, name, seen, count)
+
+
+def position_of(positions: Positions, loc: tuple[object, ...]) -> tuple[int, int]:
+    """The position of the deepest known prefix of ``loc``."""
+    for cut in range(len(loc), -1, -1):
+        found = positions.get(tuple(loc[:cut]))
+        if found:
+            return found
+    return (0, 0)
+
+
+_TYPE_NAMES = {
+    "string_type": "文字",
+    "int_type": "整数",
+    "int_parsing": "整数",
+    "float_type": "数字",
+    "float_parsing": "数字",
+    "bool_type": "true 或 false",
+    "bool_parsing": "true 或 false",
+    "list_type": "列表",
+    "dict_type": "映射（键: 值）",
+    "model_type": "映射（键: 值）",
+    "model_attributes_type": "映射（键: 值）",
+}
+
+
+def chinese_message(error: dict[str, Any]) -> str:
+    """Translate one pydantic error into Simplified Chinese."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    shown = repr(given) if not isinstance(given, (dict, list)) else type(given).__name__
+    if len(shown) > 40:
+        shown = shown[:37] + "…"
+    if kind == "missing":
+        return "缺少必填字段"
+    if kind == "extra_forbidden":
+        return "未知字段（请检查拼写；可用字段见 simulator schema）"
+    if kind in _TYPE_NAMES:
+        return f"应为{_TYPE_NAMES[kind]}，实际为 {shown}"
+    if kind == "literal_error":
+        return f"取值必须是 {ctx.get('expected', '')} 之一，实际为 {shown}"
+    if kind == "enum":
+        return f"取值必须是 {ctx.get('expected', '')} 之一，实际为 {shown}"
+    if kind == "string_too_short":
+        return f"文字不能少于 {ctx.get('min_length')} 个字符"
+    if kind == "string_too_long":
+        return f"文字不能超过 {ctx.get('max_length')} 个字符"
+    if kind == "too_short":
+        return f"至少需要 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return f"最多只能有 {ctx.get('max_length')} 项"
+    if kind == "string_pattern_mismatch":
+        return f"格式不符（应匹配 {ctx.get('pattern')}），实际为 {shown}"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"应不小于 {ctx.get('ge', ctx.get('gt'))}，实际为 {shown}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"应不大于 {ctx.get('le', ctx.get('lt'))}，实际为 {shown}"
+    if kind == "value_error":
+        message = str(ctx.get("error", "")) or error.get("msg", "")
+        return message.removeprefix("Value error, ")
+    if kind.startswith("union_tag") or kind == "union":
+        return "取值形式不对"
+    return f"取值无效（{kind}）"
+
+
+def validate_model(model: type[M], data: Any, positions: Positions, name: str) -> M:
+    """Validate ``data`` against ``model``; raise ContentError with positions."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        seen: set[tuple[object, ...]] = set()
+        for error in exc.errors(include_url=False):
+            # Drop pydantic's union-branch labels (``str``, ``PhraseEntry``...)
+            # so the path only names fields and list indexes the trainer wrote.
+            loc = tuple(
+                part for part in error["loc"] if isinstance(part, int) or _is_field(part, positions, error["loc"])
+            )
+            if loc in seen:
+                continue
+            seen.add(loc)
+            line, column = position_of(positions, loc)
+            problems.append(Problem(name, line, column, field_path(loc), chinese_message(error)))
+        raise ContentError(problems) from None
+
+
+def _is_field(part: object, positions: Positions, full: tuple[object, ...]) -> bool:
+    text = str(part)
+    if text[:1].isupper() or "[" in text or text in ("str", "list[str]", "int", "function-after", "function-before"):
+        return False
+    return True
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read, parse and validate one content file."""
+    text = read_text(path)
+    data, positions = load_yaml(text, str(path))
+    return validate_model(model, data, positions, str(path))

@@ -1,0 +1,133 @@
+"""The command line, in process and as a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simulator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_score_json_follows_the_contract() -> None:
+    code, out, _ = run("score", "--format", "json", "您好，这个不属于我负责", "谢谢您的配合")
+    assert code == 0
+    data = json.loads(out)
+    assert [d["text"] for d in data] == ["您好，这个不属于我负责", "谢谢您的配合"]
+    first = data[0]
+    assert set(first) == {"text", "score", "prohibited", "standard"}
+    assert first["prohibited"][0]["category"] == "not_my_job"
+    assert first["standard"][0]["category"] == "greeting"
+    start, end = first["prohibited"][0]["span"]
+    assert first["text"][start:end] == "这个不属于我负责"
+
+
+def test_score_text_shows_clause_and_suggestion() -> None:
+    code, out, _ = run("score", "过保了，你不给钱我就不修")
+    assert code == 0
+    assert "不给钱不修" in out and "售后服务人员服务准则 2.1" in out and "建议：" in out
+
+
+def test_score_reads_stdin_lines_in_order() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "score", "--format", "jsonl"],
+        input="您好\n这*个*我*不*懂\n\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [d["text"] for d in lines] == ["您好", "这*个*我*不*懂", ""]
+    assert lines[1]["prohibited"][0]["category"] == "dont_know"
+
+
+def test_score_streams_each_line_as_it_arrives() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "score", "--format", "jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdin and proc.stdout
+    try:
+        proc.stdin.write("你找我们上级领导吧\n")
+        proc.stdin.flush()
+        first = json.loads(proc.stdout.readline())  # answered while stdin is still open
+        assert first["prohibited"][0]["category"] == "go_find_boss"
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0
+
+
+def test_validate_bundled_content_passes() -> None:
+    code, out, err = run("validate")
+    assert code == 0, err
+    assert "自测用例全部通过" in out
+
+
+def test_validate_reports_bad_file_with_exit_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\ncategories:\n  - id: Bad-Id\n    kind: standard\n", encoding="utf-8")
+    code, _, err = run("validate", str(bad))
+    assert code == 1
+    assert f"{bad}:3:" in err and "categories[0].id" in err
+
+
+def test_usage_error_exits_2_in_chinese() -> None:
+    code, _, _ = run("score", "--format", "xml", "x")
+    assert code == 2
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "nosuchcommand"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "错误" in proc.stderr and "无效的选项" in proc.stderr
+
+
+def test_missing_phrasebook_path_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("score", "--phrasebook", str(tmp_path / "nope.yaml"), "您好")
+    assert code == 2 and "不存在" in err
+
+
+def test_schema_is_json_schema() -> None:
+    code, out, _ = run("schema", "phrasebook")
+    schema = json.loads(out)
+    assert code == 0
+    assert schema["title"].startswith("售后服务情景陪练")
+    assert "categories" in schema["properties"]
+
+
+def test_help_is_chinese() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "score", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert proc.returncode == 0
+    assert "用法：" in proc.stdout and "输出格式" in proc.stdout
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "dev.yaml").exists(), reason="shared/eval/dev.yaml not present")
+def test_eval_command_reports_metrics_and_meets_targets() -> None:
+    code, out, _ = run("eval", str(SHARED / "eval" / "dev.yaml"), "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["items"] > 0
+    # The issue's targets; a regression here means the engine got worse.
+    assert report["prohibited_detection"]["precision"] >= 0.95
+    assert report["prohibited_detection"]["recall"] >= 0.90
+    assert report["standard_categories_micro"]["f1"] >= 0.85
