@@ -59,7 +59,7 @@ def generated_book(base: Phrasebook, phrases: int, words: list[str], rng: random
     for n in range(max(0, phrases - have)):
         text = "".join(rng.sample(words, rng.randint(2, 4)))
         categories[f"gen_{n % 20}"].phrases.append((f"gen/{n}", text, ("", 0, 0)))
-    return Phrasebook(categories=categories, negation=base.negation, files=base.files)
+    return Phrasebook(categories=categories, negation=base.negation, files=base.files, lexicon=base.lexicon)
 
 
 def replies(count: int, words: list[str], base: Phrasebook, rng: random.Random) -> list[str]:

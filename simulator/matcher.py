@@ -122,10 +122,40 @@ def _keyword_regex(words: list[str], problems: list[Problem], where: tuple[str, 
     return "(?:" + "|".join(re.escape(w) for w in normalised) + ")" if normalised else "(?!)"
 
 
-def compile_pattern(pattern: Pattern, problems: list[Problem], where: tuple[str, int, int], field: str) -> re.Pattern[str]:
-    """Compile ordered keywords into a regex over one clause's char channel."""
-    # Greedy gaps: the reported span reaches the farthest keyword in range.
-    gap = f"[^|]{{0,{pattern.max_gap}}}" if pattern.within_clause else f".{{0,{pattern.max_gap}}}"
+_NUMBER = "[0-9零〇一二两三四五六七八九十百千万]+"
+
+
+def expand_words(
+    words: list[str], lexicon: dict[str, list[str]], problems: list[Problem], where: tuple[str, int, int], field: str
+) -> list[str]:
+    """Replace ``@name`` entries by the words of that lexicon entry."""
+    out: list[str] = []
+    for word in words:
+        if word.startswith("@") and len(word) > 1:
+            entry = lexicon.get(word[1:])
+            if entry is None:
+                problems.append(Problem(*where, field, f"词表 {word} 未定义（请在 lexicon 中定义）"))
+                continue
+            out.extend(entry)
+        else:
+            out.append(word)
+    return out
+
+
+def compile_pattern(
+    pattern: Pattern,
+    problems: list[Problem],
+    where: tuple[str, int, int],
+    field: str,
+    lexicon: dict[str, list[str]] | None = None,
+) -> re.Pattern[str]:
+    """Compile ordered keywords into a regex over one sentence's char channel."""
+
+    def gap(index: int | None) -> str:
+        # Greedy gaps: the reported span reaches the farthest keyword in range.
+        size = pattern.gaps[index] if pattern.gaps is not None and index is not None else pattern.max_gap
+        return f"[^|]{{0,{size}}}" if pattern.within_clause else f".{{0,{size}}}"
+
     parts: list[str] = []
     keywords = [e for e in pattern.sequence if e not in ("^", "$")]
     seen_keywords = 0
@@ -140,10 +170,10 @@ def compile_pattern(pattern: Pattern, problems: list[Problem], where: tuple[str,
                 problems.append(Problem(*where, field, "“$”只能放在模式末尾"))
             parts.append(f"[{_PARTICLES}]{{0,2}}(?=\\||$)")
             continue
-        words = [element] if isinstance(element, str) else list(element)
-        body = _keyword_regex(words, problems, where, field)
+        words = expand_words([element] if isinstance(element, str) else list(element), lexicon or {}, problems, where, field)
+        body = _NUMBER if words == ["#"] else _keyword_regex(words, problems, where, field)
         if parts:  # after ^ too: the keyword may sit a few units into the clause
-            parts.append(gap)
+            parts.append(gap(seen_keywords - 1 if seen_keywords else None))
         seen_keywords += 1
         name = []
         if seen_keywords == 1:
@@ -202,10 +232,12 @@ class Matcher:
                 if len(chars) <= 6:
                     jieba_words.add(chars)
             for pattern_id, pattern, where in spec.patterns:
-                regex = compile_pattern(pattern, problems, where, f"{spec.id}.patterns")
+                regex = compile_pattern(pattern, problems, where, f"{spec.id}.patterns", book.lexicon)
                 self._patterns.append((spec.id, pattern_id, regex))
                 for element in pattern.sequence:
-                    for word in [element] if isinstance(element, str) else element:
+                    for word in expand_words(
+                        [element] if isinstance(element, str) else element, book.lexicon, [], where, ""
+                    ):
                         jieba_words.add(normalize_phrase(word)[0])
             for exception, where in spec.exceptions:
                 if isinstance(exception, str):
@@ -216,7 +248,7 @@ class Matcher:
                     self._exact_exceptions[spec.id].append(chars)
                 else:
                     self._pattern_exceptions[spec.id].append(
-                        compile_pattern(exception, problems, where, f"{spec.id}.exceptions")
+                        compile_pattern(exception, problems, where, f"{spec.id}.exceptions", book.lexicon)
                     )
         negation = book.negation
         self._cues = frozenset(normalize_phrase(c)[0] for c in negation.cues)

@@ -58,13 +58,18 @@ class Pattern(_Strict):
     """Ordered keywords, each a word or a list of alternatives, with a maximum gap.
 
     The special elements ``^`` and ``$`` stand for the start and the end of a
-    clause (the end may be followed by a particle such as 啊/吧/了).
+    clause (the end may be followed by a particle such as 啊/吧/了), ``#``
+    for a number (digits or Chinese numerals: 200, 两百, 三百二十), and
+    ``@name`` for any word of the phrasebook's lexicon entry ``name``.
     """
 
     id: str | None = Field(default=None, description="模式 id；缺省时自动生成")
     sequence: list[PatternElement] = Field(min_length=1, description="按顺序出现的关键词；每项可以是一个词或若干候选词的列表")
     max_gap: int = Field(default=4, ge=0, le=20, description="相邻关键词之间最多隔几个字")
     within_clause: bool = Field(default=False, description="为 true 时关键词之间不能隔着逗号")
+    gaps: list[Annotated[int, Field(ge=0, le=20)]] | None = Field(
+        default=None, description="逐个指定相邻关键词之间的最大间隔（个数 = 关键词数 - 1），覆盖 max_gap"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Pattern:
@@ -73,6 +78,9 @@ class Pattern(_Strict):
             raise ValueError("模式至少需要一个关键词")
         if any(not w.strip() for w in words):
             raise ValueError("关键词不能为空")
+        keywords = [e for e in self.sequence if e not in ("^", "$")]
+        if self.gaps is not None and len(self.gaps) != len(keywords) - 1:
+            raise ValueError(f"gaps 应有 {len(keywords) - 1} 项（关键词数减一），实际 {len(self.gaps)} 项")
         return self
 
 
@@ -133,12 +141,19 @@ class Negation(_Strict):
     window: int = Field(default=3, ge=1, le=10, description="命中前向前看几个词")
 
 
+LexiconName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+
+
 class PhrasebookFile(_Strict):
     """The top level of a phrasebook file."""
 
     version: Literal[1] = Field(description="格式版本，目前为 1")
     name: str = Field(default="", description="话术库名称")
     negation: Negation | None = None
+    lexicon: dict[LexiconName, list[Annotated[str, Field(min_length=1)]]] = Field(
+        default_factory=dict,
+        description="词表：模式里写 @名称 即代表表中任一词（如 @self 代表 我/我们/俺）；多个文件的同名词表会合并",
+    )
     categories: list[Category] = Field(default_factory=list)
 
 
@@ -173,6 +188,7 @@ class Phrasebook:
     categories: dict[str, CategorySpec]
     negation: Negation
     files: list[str]
+    lexicon: dict[str, list[str]] = field(default_factory=dict)
 
     def of_kind(self, kind: Kind) -> list[CategorySpec]:
         return [c for c in self.categories.values() if c.kind == kind]
@@ -192,7 +208,11 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
     problems: list[Problem] = []
     categories: dict[str, CategorySpec] = {}
     negation = Negation()
+    lexicon: dict[str, list[str]] = {}
     for name, book, positions in files:
+        for entry, words in book.lexicon.items():
+            known = lexicon.setdefault(entry, [])
+            known.extend(w for w in words if w not in known)
         if book.negation:
             negation = Negation(
                 cues=negation.cues + [c for c in book.negation.cues if c not in negation.cues],
@@ -264,7 +284,7 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                 )
     if problems:
         raise ContentError(problems)
-    return Phrasebook(categories=categories, negation=negation, files=[name for name, _, _ in files])
+    return Phrasebook(categories=categories, negation=negation, files=[name for name, _, _ in files], lexicon=lexicon)
 
 
 def parse_file(path: Path) -> tuple[str, PhrasebookFile, Positions]:

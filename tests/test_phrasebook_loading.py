@@ -128,3 +128,15 @@ def test_oversized_file_is_refused_without_parsing(tmp_path: Path) -> None:
     path.write_bytes(b"# " + b"x" * (3 * 1024 * 1024))
     [message] = problems_of([path])
     assert "文件过大" in message
+
+
+def test_trainer_guide_example_is_valid(tmp_path: Path) -> None:
+    """The worked example in docs/话术库编写指南.md loads and passes its own examples."""
+    import re
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "话术库编写指南.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", guide, re.S)
+    assert example
+    path = write(tmp_path, example.group(1), "guide.yaml")
+    matcher = load_matcher([locations.bundled_phrasebook_dir(), path])
+    assert any(h.category == "sarcasm" for h in matcher.scan("您可真行，又坏了"))
