@@ -61,18 +61,20 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     matcher = _load_matcher(args.phrasebook)
     required: list[str] = []
     extra_prohibited: list[str] = []
+    any_of: list[str] = []
     if args.scenario:
         from .scenario import find_scenario
 
-        scenario = find_scenario(args.scenario, args.scenarios)
+        scenario = find_scenario(args.scenario, getattr(args, "scenarios", None))
         node = scenario.nodes[scenario.start]
         required = list(node.expects.required)
         extra_prohibited = list(node.expects.prohibited)
+        any_of = list(node.expects.any_of)
     matcher.warm_up()
     collected = []
     console = _console(out) if args.format == "text" else None
     for text in _lines(args.text, sys.stdin if args.stdin is None else args.stdin):
-        verdict = judge(matcher, text, required=required, extra_prohibited=extra_prohibited)
+        verdict = judge(matcher, text, required=required, extra_prohibited=extra_prohibited, any_of=any_of)
         if args.format == "jsonl":
             out.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
             out.flush()
@@ -160,6 +162,55 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _scenario_sources(args: argparse.Namespace) -> list[Path]:
+    extra = getattr(args, "scenarios", None) or []
+    for path in extra:
+        if not path.exists():
+            raise UsageError(f"场景路径不存在：{path}")
+    return locations.scenario_sources(extra)
+
+
+def cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .playtest import explore, run_playthrough
+    from .scenario import load_scenarios
+
+    matcher = _load_matcher(args.phrasebook)
+    matcher.warm_up()
+    categories = {c.id: c.kind for c in matcher.categories.values()}
+    sources = _expand(args.paths) if args.paths else _scenario_sources(args)
+    scenarios = load_scenarios(sources, categories)
+    failed = 0
+    total = 0
+    for scenario in scenarios:
+        if not scenario.examples:
+            err.write(f"✗ {scenario.file}：场景 {scenario.id} 没有示范对练（examples）\n")
+            failed += 1
+        for example in scenario.examples:
+            total += 1
+            result = run_playthrough(scenario, matcher, example)
+            if result.passed:
+                out.write(f"✓ {scenario.id} · {example.name}（得分 {result.score}，结局 {result.ending}）\n")
+            else:
+                failed += 1
+                err.write(f"✗ {scenario.id} · {example.name}：{result.difference}\n")
+        if args.explore:
+            failures = explore(scenario, matcher, args.explore, seed=args.seed)
+            total += args.explore
+            for failure in failures:
+                failed += 1
+                err.write(f"✗ {scenario.id} · {failure.name}：{failure.difference}\n")
+            if not failures:
+                out.write(f"✓ {scenario.id} · {args.explore} 次随机对练全部正常结束\n")
+    out.write(f"\n{total - failed} passed, {failed} failed\n")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_play(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .play import play_session
+
+    return play_session(args, out, err)
+
+
 def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .schema import json_schema
 
@@ -201,6 +252,29 @@ def build_parser() -> ChineseArgumentParser:
     evaluation.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
     evaluation.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     evaluation.set_defaults(handler=cmd_eval)
+
+    test = sub.add_parser("test", help="回放场景中的示范对练", description="回放场景里写好的示范对练，逐条报告通过与否。")
+    test.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="场景文件或目录（默认随产品发布的场景）")
+    test.add_argument("--explore", type=int, default=0, metavar="N", help="另外对每个场景做 N 次随机对练，检查引擎错误和死胡同")
+    test.add_argument("--seed", type=int, default=0, help="随机对练的种子（默认 0）")
+    test.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
+    test.set_defaults(handler=cmd_test)
+
+    play = sub.add_parser(
+        "play",
+        help="不用界面，按行读入回复进行对练",
+        description="不打开界面进行对练：每行一句回复，读到一行就评一行；写 <超时> 表示这回合没有回复。",
+    )
+    play.add_argument("scenario_id", metavar="SCENARIO_ID", help="场景 id")
+    play.add_argument("--trainee", required=True, metavar="NAME", help="学员姓名")
+    play.add_argument("--replies", required=True, metavar="FILE", help="回复文件，- 表示标准输入")
+    play.add_argument("--format", choices=["text", "json", "jsonl"], default="text", help="输出格式（默认 text）")
+    play.add_argument("--no-record", action="store_true", help="不记录到进度数据库")
+    play.add_argument("--seed", type=int, default=None, help="客户台词的随机种子（默认随机）")
+    play.add_argument("--exam", action="store_true", help="考试模式：固定种子，便于比较")
+    play.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
+    play.add_argument("--scenarios", action="append", type=Path, metavar="PATH", help="额外的场景文件或目录（可重复）")
+    play.set_defaults(handler=cmd_play)
 
     schema = sub.add_parser("schema", help="输出 JSON Schema（供编辑器自动补全）", description="输出话术库或场景的 JSON Schema。")
     schema.add_argument("kind", nargs="?", choices=["phrasebook", "scenario"], default="phrasebook", help="phrasebook 或 scenario")

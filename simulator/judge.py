@@ -19,6 +19,8 @@ class Judgement:
     standard: tuple[Hit, ...]
     score: Score
     missed: tuple[str, ...] = field(default=())  # required categories the reply lacks
+    missed_any: tuple[str, ...] = field(default=())  # the any-of group, when none of it was done
+    missed_labels: tuple[str, ...] = field(default=())  # the same, for people
 
     @property
     def prohibited_categories(self) -> list[str]:
@@ -44,6 +46,7 @@ def judge(
     *,
     required: Iterable[str] = (),
     extra_prohibited: Iterable[str] = (),
+    any_of: Iterable[str] = (),
 ) -> Judgement:
     """Judge ``text``.
 
@@ -53,6 +56,7 @@ def judge(
             moment (a scenario node may forbid, say, ``fee_explained_in_advance``
             before the diagnosis). Unknown ids are ignored here; scenario
             validation reports them.
+        any_of: standard categories of which the reply must do at least one.
     """
     hits = matcher.scan(text)
     extra = set(extra_prohibited)
@@ -61,12 +65,25 @@ def judge(
     categories = matcher.categories
     used = {h.category for h in standard}
     missed = tuple(c for c in dict.fromkeys(required) if c not in used and c in categories)
+    group = tuple(c for c in dict.fromkeys(any_of) if c in categories)
+    missed_any = group if group and not used & set(group) else ()
+    missed_items = [(c, categories[c].label) for c in missed]
+    if missed_any:
+        missed_items.append(("|".join(missed_any), "以下之一：" + "、".join(categories[c].label for c in missed_any)))
     score = score_reply(
         standard=[(c, categories[c].label) for c in dict.fromkeys(h.category for h in standard)],
         prohibited=[
             (c, categories[c].label, categories[c].severity or "major")
             for c in dict.fromkeys(h.category for h in prohibited)
         ],
-        missed_required=[(c, categories[c].label) for c in missed],
+        missed_required=missed_items,
     )
-    return Judgement(text=text, prohibited=prohibited, standard=standard, score=score, missed=missed)
+    return Judgement(
+        text=text,
+        prohibited=prohibited,
+        standard=standard,
+        score=score,
+        missed=missed,
+        missed_any=missed_any,
+        missed_labels=tuple(label for _, label in missed_items),
+    )

@@ -64,3 +64,15 @@ def phrasebook_sources(extra: list[Path] | None = None) -> list[Path]:
         if path.resolve() not in {s.resolve() for s in sources}:
             sources.append(path)
     return sources
+
+
+def scenario_sources(extra: list[Path] | None = None) -> list[Path]:
+    """The bundled scenarios, the user's own directory if any, then ``extra``."""
+    sources = [bundled_scenarios_dir()]
+    user = user_scenarios_dir()
+    if user.is_dir() and any(user.glob("*.y*ml")):
+        sources.append(user)
+    for path in extra or []:
+        if path.resolve() not in {s.resolve() for s in sources}:
+            sources.append(path)
+    return sources

@@ -41,8 +41,8 @@ def judgement_text(judgement: Judgement) -> Text:
         out.append("  ✓ 常用语「", style="green")
         out.append(hit.matched, style="bold green")
         out.append(f"」 {hit.label}（{hit.category}）\n", style="green")
-    for category in judgement.missed:
-        out.append(f"  ○ 未做到：{category}\n", style="yellow")
+    for label in judgement.missed_labels:
+        out.append(f"  ○ 未做到：{label}\n", style="yellow")
     if not judgement.prohibited and not judgement.standard:
         out.append("  （未命中任何常用语或禁用语）\n", style="dim")
     return out

@@ -1,0 +1,234 @@
+"""The dialogue engine: a scenario played turn by turn (pure, no I/O).
+
+Each reply is judged against the phrasebook and the node's expectations, the
+customer's mood moves, a transition picks the next node, and the customer's
+next line is drawn with a seeded RNG, so a session is reproducible from its
+seed and its replies.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from .judge import Judgement, judge
+from .matcher import Matcher
+from .scenario import TIMEOUT_REPLY, Ending, Node, Scenario, Transition
+from .scoring import session_score
+
+MOOD_LABELS = [(20, "暴怒"), (40, "恼火"), (60, "不满"), (80, "平静"), (101, "满意")]
+
+
+def mood_label(mood: int) -> str:
+    for limit, label in MOOD_LABELS:
+        if mood < limit:
+            return label
+    return MOOD_LABELS[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Everything about one played turn; the store records it as it is."""
+
+    n: int
+    node: str
+    customer: str  # the line the trainee answered
+    reply: str  # exactly as typed ("" for a timeout)
+    timed_out: bool
+    judgement: Judgement
+    outcome: str  # prohibited / met / partial / missed / timeout
+    mood_before: int
+    mood: int  # after this turn
+    score: int
+    next_node: str  # a node id or an ending id
+    next_customer: str  # the customer's next line, or the ending's last line
+    seconds: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "node": self.node,
+            "customer": self.customer,
+            "reply": self.reply,
+            "timed_out": self.timed_out,
+            "prohibited": [h.to_json() for h in self.judgement.prohibited],
+            "standard": [h.to_json() for h in self.judgement.standard],
+            "missed": list(self.judgement.missed) + list(self.judgement.missed_any),
+            "outcome": self.outcome,
+            "mood": self.mood,
+            "mood_delta": self.mood - self.mood_before,
+            "score": self.score,
+            "score_items": [
+                {"reason": i.reason, "delta": i.delta, "category": i.category} for i in self.judgement.score.items
+            ],
+            "next_node": self.next_node,
+            "next_customer": self.next_customer,
+            "seconds": self.seconds,
+        }
+
+
+@dataclass
+class Dialogue:
+    """One run of a scenario."""
+
+    scenario: Scenario
+    matcher: Matcher
+    seed: int = 1
+    node_id: str = ""
+    mood: int = 0
+    turns: list[Turn] = field(default_factory=list)
+    ending_id: str | None = None
+    customer_line: str = ""
+    _rng: random.Random = field(default_factory=random.Random, repr=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+        self.node_id = self.scenario.start
+        self.mood = self.scenario.mood.start
+        self.customer_line = self._line(self.node_id)
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def node(self) -> Node:
+        return self.scenario.nodes[self.node_id]
+
+    @property
+    def finished(self) -> bool:
+        return self.ending_id is not None
+
+    @property
+    def ending(self) -> Ending | None:
+        return self.scenario.endings[self.ending_id] if self.ending_id else None
+
+    @property
+    def path(self) -> list[str]:
+        return [t.node for t in self.turns]
+
+    @property
+    def score(self) -> int:
+        ending = self.ending
+        return session_score([t.score for t in self.turns], bad_ending=bool(ending and ending.outcome == "bad"))
+
+    def _line(self, node_id: str) -> str:
+        return self._rng.choice(self.scenario.nodes[node_id].customer)
+
+    # -- play ----------------------------------------------------------------
+
+    def reply(self, text: str, seconds: float | None = None) -> Turn:
+        """Play one reply (``TIMEOUT_REPLY`` or ``timeout()`` for no reply)."""
+        if self.finished:
+            raise RuntimeError("scenario already finished")
+        if text == TIMEOUT_REPLY:
+            return self.timeout(seconds)
+        node = self.node
+        verdict = judge(
+            self.matcher,
+            text,
+            required=node.expects.required,
+            extra_prohibited=node.expects.prohibited,
+            any_of=node.expects.any_of,
+        )
+        outcome = self._outcome(node, verdict)
+        return self._advance(text, False, verdict, outcome, seconds)
+
+    def timeout(self, seconds: float | None = None) -> Turn:
+        """The trainee did not answer in time."""
+        node = self.node
+        verdict = judge(self.matcher, "", required=node.expects.required, any_of=node.expects.any_of)
+        return self._advance("", True, verdict, "timeout", seconds)
+
+    @staticmethod
+    def _outcome(node: Node, verdict: Judgement) -> str:
+        if verdict.prohibited:
+            return "prohibited"
+        demands = len(dict.fromkeys(node.expects.required)) + bool(node.expects.any_of)
+        if not demands:
+            return "met"
+        done = demands - len(verdict.missed) - bool(verdict.missed_any)
+        if done == demands:
+            return "met"
+        return "partial" if done > 0 else "missed"
+
+    def _mood_delta(self, node: Node, verdict: Judgement, outcome: str) -> int:
+        defaults = self.scenario.mood
+        override = getattr(node.mood, outcome, None)
+        if override is not None:
+            return override
+        if outcome == "prohibited":
+            worst = min(
+                (getattr(defaults, h.severity or "major") for h in verdict.prohibited),
+                default=defaults.major,
+            )
+            return worst
+        return int(getattr(defaults, outcome))
+
+    def _choose(self, node: Node, verdict: Judgement, outcome: str) -> Transition | None:
+        hit_categories = {h.category for h in verdict.prohibited}
+        severities = {h.severity or "major" for h in verdict.prohibited}
+        for transition in node.transitions:
+            when = transition.when
+            if when == "always":
+                return transition
+            if when == "mood_below" and transition.value is not None and self.mood < transition.value:
+                return transition
+            if when == "mood_above" and transition.value is not None and self.mood > transition.value:
+                return transition
+            if when != outcome:
+                continue
+            if when == "prohibited":
+                if transition.category and transition.category not in hit_categories:
+                    continue
+                if transition.severity and not severities & set(transition.severity):
+                    continue
+            return transition
+        return None
+
+    def _advance(self, text: str, timed_out: bool, verdict: Judgement, outcome: str, seconds: float | None) -> Turn:
+        node = self.node
+        before = self.mood
+        self.mood = max(0, min(100, before + self._mood_delta(node, verdict, outcome)))
+        transition = self._choose(node, verdict, outcome)
+        target = transition.goto if transition else self.node_id  # no match: the customer repeats himself
+        if target not in self.scenario.endings and len(self.turns) + 1 >= self.scenario.max_turns:
+            target = self.scenario.max_turns_ending
+        if target in self.scenario.endings:
+            self.ending_id = target
+            next_line = self.scenario.endings[target].customer
+        else:
+            next_line = self._line(target)
+        turn = Turn(
+            n=len(self.turns) + 1,
+            node=self.node_id,
+            customer=self.customer_line,
+            reply=text,
+            timed_out=timed_out,
+            judgement=verdict,
+            outcome=outcome,
+            mood_before=before,
+            mood=self.mood,
+            score=verdict.score.value,
+            next_node=target,
+            next_customer=next_line,
+            seconds=seconds,
+        )
+        self.turns.append(turn)
+        if not self.finished:
+            self.node_id = target
+            self.customer_line = next_line
+        return turn
+
+    def result(self) -> dict[str, Any]:
+        ending = self.ending
+        return {
+            "scenario": self.scenario.id,
+            "finished": self.finished,
+            "ending": self.ending_id,
+            "outcome": ending.outcome if ending else None,
+            "ending_title": ending.title if ending else None,
+            "score": self.score,
+            "turns": len(self.turns),
+            "path": self.path,
+            "mood": self.mood,
+        }

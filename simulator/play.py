@@ -1,0 +1,111 @@
+"""``simulator play``: a scenario driven line by line, without the TUI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from .dialogue import Dialogue, Turn, mood_label
+from .scenario import TIMEOUT_REPLY
+
+EXAM_SEED = 20071
+
+
+def _event(out: TextIO, data: dict[str, Any]) -> None:
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def _turn_text(turn: Turn) -> str:
+    lines = [f"你：{turn.reply if not turn.timed_out else '（超时未回复）'}"]
+    marks = [f"✗ {h.label}「{h.matched}」" for h in turn.judgement.prohibited]
+    marks += [f"✓ {h.label}" for h in turn.judgement.standard]
+    marks += [f"○ 未做到：{label}" for label in turn.judgement.missed_labels]
+    lines.append("    " + ("  ".join(marks) if marks else "（无命中）") + f"   本回合 {turn.score} 分 · 客户情绪 {turn.mood}（{mood_label(turn.mood)}）")
+    for hit in turn.judgement.prohibited:
+        if hit.suggestion:
+            lines.append(f"    建议：{hit.suggestion}（{hit.source}）")
+    return "\n".join(lines)
+
+
+def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .cli import EXIT_OK, UsageError, _load_matcher, _scenario_sources
+    from .scenario import load_scenarios
+
+    matcher = _load_matcher(args.phrasebook)
+    categories = {c.id: c.kind for c in matcher.categories.values()}
+    scenarios = {s.id: s for s in load_scenarios(_scenario_sources(args), categories)}
+    scenario = scenarios.get(args.scenario_id)
+    if scenario is None:
+        raise UsageError(f"找不到场景 {args.scenario_id}；可用的场景：{'、'.join(sorted(scenarios))}")
+    if not args.trainee.strip():
+        raise UsageError("学员姓名不能为空")
+    if args.replies == "-":
+        source: TextIO = sys.stdin
+    else:
+        path = Path(args.replies)
+        if not path.exists():
+            raise UsageError(f"回复文件不存在：{path}")
+        source = path.open(encoding="utf-8")
+    seed = EXAM_SEED if args.exam else (args.seed if args.seed is not None else random.randrange(1 << 30))
+    matcher.warm_up()
+    dialogue = Dialogue(scenario, matcher, seed=seed)
+    recorder = None
+    if not args.no_record:
+        from .store import open_store
+
+        recorder = open_store().begin_session(
+            trainee=args.trainee.strip(), scenario=scenario, seed=seed, mode="exam" if args.exam else "practice"
+        )
+    session_id = recorder.session_id if recorder else None
+    fmt = args.format
+    if fmt == "jsonl":
+        _event(out, {"event": "start", "session": session_id, "scenario": scenario.id, "title": scenario.title,
+                     "trainee": args.trainee, "seed": seed, "node": dialogue.node_id,
+                     "customer": dialogue.customer_line, "mood": dialogue.mood})
+    elif fmt == "text":
+        out.write(f"【{scenario.title}】学员：{args.trainee}\n客户（{scenario.persona.name}）：{dialogue.customer_line}\n")
+        out.flush()
+    try:
+        started = time.monotonic()
+        for raw in iter(source.readline, ""):
+            if dialogue.finished:
+                break
+            text = raw.rstrip("\r\n")
+            seconds = round(time.monotonic() - started, 3)
+            turn = dialogue.timeout(seconds) if text == TIMEOUT_REPLY else dialogue.reply(text, seconds)
+            if recorder:
+                recorder.record_turn(turn)
+            if fmt == "jsonl":
+                _event(out, {"event": "turn", **turn.to_json()})
+            elif fmt == "text":
+                out.write(_turn_text(turn) + "\n")
+                who = "客户" if not dialogue.finished else "结局"
+                if dialogue.finished and dialogue.ending:
+                    if turn.next_customer:
+                        out.write(f"客户：{turn.next_customer}\n")
+                    out.write(f"{who}：{dialogue.ending.title}\n")
+                else:
+                    out.write(f"客户：{turn.next_customer}\n")
+                out.flush()
+            started = time.monotonic()
+    finally:
+        if source is not sys.stdin:
+            source.close()
+        if recorder:
+            recorder.finish(dialogue)
+    result = dialogue.result() | {"session": session_id, "trainee": args.trainee, "seed": seed}
+    if fmt == "jsonl":
+        _event(out, {"event": "end", **result})
+    elif fmt == "json":
+        out.write(json.dumps({"session": result, "turns": [t.to_json() for t in dialogue.turns], "result": result},
+                             ensure_ascii=False, indent=2) + "\n")
+    else:
+        state = f"结局：{dialogue.ending.title}（{dialogue.ending.outcome}）" if dialogue.ending else "对话未结束（回复已用完）"
+        out.write(f"\n{state}；总分 {dialogue.score}；共 {len(dialogue.turns)} 回合\n")
+    return EXIT_OK

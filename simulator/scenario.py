@@ -1,0 +1,398 @@
+"""Scenario content: the schema of ``scenarios/*.yaml``, loading, graph checks.
+
+A scenario is a small state machine written by trainers: nodes where the
+customer says something (several variants), what the node expects of the
+trainee's reply, and transitions chosen by what the reply did.  Endings close
+the conversation with an outcome.  Example playthroughs travel with the
+scenario and ``simulator test`` runs them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, TextIO
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import ContentError, Problem
+from .scoring import BAD_ENDING_PENALTY, BASE, MISSED_REQUIRED, STANDARD_BONUS, clamp
+from .yamlfile import Positions, load_yaml, read_text, validate_model
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="小写字母、数字与下划线")]
+Outcome = Literal["good", "neutral", "bad"]
+When = Literal["prohibited", "met", "partial", "missed", "timeout", "mood_below", "mood_above", "always"]
+Severity = Literal["critical", "major", "minor"]
+
+OUTCOME_LABELS = {"good": "圆满", "neutral": "一般", "bad": "失败"}
+WHEN_LABELS = {
+    "prohibited": "说了禁用语",
+    "met": "做到全部要求",
+    "partial": "做到部分要求",
+    "missed": "没做到要求",
+    "timeout": "超时未回复",
+    "mood_below": "客户情绪低于阈值",
+    "mood_above": "客户情绪高于阈值",
+    "always": "其他情况",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Persona(_Strict):
+    name: str = Field(min_length=1, description="客户称呼，如“李站长”")
+    role: str = Field(default="", description="身份，如“加气站站长”")
+    description: str = Field(default="", description="背景：设备、经历、脾气")
+
+
+class Expectations(_Strict):
+    """What the trainee's reply should do at this moment."""
+
+    required: list[Identifier] = Field(default_factory=list, description="必须做到的常用语类别")
+    any_of: list[Identifier] = Field(default_factory=list, description="至少做到其中一个的常用语类别（算作一项要求）")
+    optional: list[Identifier] = Field(default_factory=list, description="做到更好的常用语类别")
+    prohibited: list[Identifier] = Field(
+        default_factory=list, description="此刻额外禁止的类别（可以是常用语，如诊断前就谈费用）"
+    )
+
+
+class MoodChange(_Strict):
+    """Mood change by what the reply did (overrides the scenario default)."""
+
+    met: int | None = Field(default=None, ge=-100, le=100)
+    partial: int | None = Field(default=None, ge=-100, le=100)
+    missed: int | None = Field(default=None, ge=-100, le=100)
+    prohibited: int | None = Field(default=None, ge=-100, le=100)
+    timeout: int | None = Field(default=None, ge=-100, le=100)
+
+
+class Transition(_Strict):
+    """Where the conversation goes when the reply did something."""
+
+    when: When = Field(description="条件：prohibited / met / partial / missed / timeout / mood_below / mood_above / always")
+    goto: Identifier = Field(description="下一个节点或结局的 id")
+    severity: list[Severity] | None = Field(default=None, description="when: prohibited 时只看这些严重程度")
+    category: Identifier | None = Field(default=None, description="when: prohibited 时只看这个类别")
+    value: int | None = Field(default=None, ge=0, le=100, description="when: mood_below / mood_above 的阈值")
+
+    @model_validator(mode="after")
+    def _check(self) -> Transition:
+        if self.when in ("mood_below", "mood_above") and self.value is None:
+            raise ValueError(f"when: {self.when} 需要 value（0–100 的情绪阈值）")
+        if self.when != "prohibited" and (self.severity or self.category):
+            raise ValueError("severity 和 category 只能用于 when: prohibited")
+        return self
+
+
+class Node(_Strict):
+    """One moment of the conversation."""
+
+    customer: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, description="客户这句话的几种说法（随机选一种）")
+    expects: Expectations = Field(default_factory=Expectations)
+    model_answer: str = Field(min_length=1, description="标准回答：提示与复盘时展示")
+    hint: str = Field(default="", description="给学员的提示（练习模式）")
+    timeout: int | None = Field(default=None, ge=10, le=600, description="回复时限（秒）；超时按 when: timeout 处理")
+    mood: MoodChange = Field(default_factory=MoodChange)
+    transitions: list[Transition] = Field(min_length=1, description="按顺序检查，第一个满足的生效")
+
+
+class Ending(_Strict):
+    outcome: Outcome = Field(description="good 圆满 / neutral 一般 / bad 失败")
+    title: str = Field(min_length=1, description="结局标题")
+    customer: str = Field(default="", description="客户的最后一句话")
+    debrief: str = Field(default="", description="复盘时给学员的说明")
+
+
+class ExpectedRun(_Strict):
+    path: list[Identifier] | None = Field(default=None, description="依次经过的节点（不含结局）")
+    ending: Identifier | None = Field(default=None, description="应到达的结局")
+    prohibited: list[list[Identifier]] | None = Field(default=None, description="每回合应命中的禁用语类别")
+    standard: list[list[Identifier]] | None = Field(default=None, description="每回合至少应命中的常用语类别")
+    score_min: int | None = Field(default=None, ge=0, le=100)
+    score_max: int | None = Field(default=None, ge=0, le=100)
+
+
+class Playthrough(_Strict):
+    """An example run that ``simulator test`` replays."""
+
+    name: str = Field(min_length=1)
+    seed: int = 1
+    replies: list[str] = Field(min_length=1, description="学员每回合的回复；写 <超时> 表示这回合没有回复")
+    expect: ExpectedRun
+
+
+class DefaultMood(_Strict):
+    start: int = Field(default=50, ge=0, le=100, description="开场时客户情绪（0 暴怒 — 100 满意）")
+    met: int = 15
+    partial: int = 5
+    missed: int = -10
+    timeout: int = -15
+    critical: int = -35
+    major: int = -25
+    minor: int = -10
+
+
+class ScenarioFile(_Strict):
+    """The top level of a scenario file."""
+
+    version: Literal[1] = 1
+    id: Identifier
+    title: str = Field(min_length=1, max_length=40)
+    difficulty: int = Field(ge=1, le=3, description="难度 1–3")
+    tags: list[str] = Field(default_factory=list)
+    summary: str = Field(default="", description="场景简介（选择场景时显示）")
+    goal: str = Field(default="", description="本场景的练习目标（选择场景时显示）")
+    source: str = Field(default="", description="依据的规范条款")
+    persona: Persona
+    mood: DefaultMood = Field(default_factory=DefaultMood)
+    max_turns: int = Field(default=12, ge=1, le=50, description="最多回合数，超过按 on_max_turns 结束")
+    on_max_turns: Identifier | None = Field(default=None, description="回合用完时进入的结局（默认第一个 bad 结局）")
+    start: Identifier
+    nodes: dict[Identifier, Node] = Field(min_length=1)
+    endings: dict[Identifier, Ending] = Field(min_length=1)
+    examples: list[Playthrough] = Field(default_factory=list, description="示范对练，simulator test 会逐条回放")
+
+
+TIMEOUT_REPLY = "<超时>"
+
+
+@dataclass
+class Scenario:
+    """A loaded scenario with where it came from."""
+
+    model: ScenarioFile
+    file: str
+    positions: Positions
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - delegate fields to the model
+        return getattr(self.model, name)
+
+    def where(self, *loc: object) -> tuple[str, int, int]:
+        for cut in range(len(loc), -1, -1):
+            found = self.positions.get(tuple(loc[:cut]))
+            if found:
+                return (self.file, found[0], found[1])
+        return (self.file, 0, 0)
+
+    @property
+    def max_turns_ending(self) -> str:
+        if self.model.on_max_turns:
+            return self.model.on_max_turns
+        bad = [k for k, e in self.model.endings.items() if e.outcome == "bad"]
+        return bad[0] if bad else next(iter(self.model.endings))
+
+
+def parse_scenario(path: Path) -> Scenario:
+    name = str(path)
+    data, positions = load_yaml(read_text(path), name)
+    return Scenario(validate_model(ScenarioFile, data, positions, name), name, positions)
+
+
+def scenario_files(paths: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                out.append(file)
+    return out
+
+
+def check_graph(scenario: Scenario, categories: dict[str, str] | None) -> list[Problem]:
+    """Unknown ids, unreachable nodes, nodes with no way out, no reachable ending.
+
+    Args:
+        categories: category id -> kind, to check expectation ids (None skips it).
+    """
+    s = scenario.model
+    problems: list[Problem] = []
+    targets = set(s.nodes) | set(s.endings)
+    for clash in set(s.nodes) & set(s.endings):
+        problems.append(Problem(*scenario.where("endings", clash), f"endings.{clash}", "结局 id 与节点 id 重复"))
+    if s.start not in s.nodes:
+        problems.append(Problem(*scenario.where("start"), "start", f"开场节点 {s.start} 不存在"))
+    if s.on_max_turns and s.on_max_turns not in s.endings:
+        problems.append(Problem(*scenario.where("on_max_turns"), "on_max_turns", f"结局 {s.on_max_turns} 不存在"))
+    for node_id, node in s.nodes.items():
+        for ti, transition in enumerate(node.transitions):
+            if transition.goto not in targets:
+                problems.append(
+                    Problem(
+                        *scenario.where("nodes", node_id, "transitions", ti, "goto"),
+                        f"nodes.{node_id}.transitions[{ti}].goto",
+                        f"跳转目标 {transition.goto} 既不是节点也不是结局",
+                    )
+                )
+            if categories is not None and transition.category and transition.category not in categories:
+                problems.append(
+                    Problem(
+                        *scenario.where("nodes", node_id, "transitions", ti, "category"),
+                        f"nodes.{node_id}.transitions[{ti}].category",
+                        f"话术库中没有类别 {transition.category}",
+                    )
+                )
+        if categories is not None:
+            for field_name in ("required", "any_of", "optional", "prohibited"):
+                for ci, category in enumerate(getattr(node.expects, field_name)):
+                    kind = categories.get(category)
+                    if kind is None:
+                        message = f"话术库中没有类别 {category}"
+                    elif field_name != "prohibited" and kind != "standard":
+                        message = f"{category} 是禁用语，不能写在 {field_name} 里"
+                    else:
+                        continue
+                    problems.append(
+                        Problem(
+                            *scenario.where("nodes", node_id, "expects", field_name, ci),
+                            f"nodes.{node_id}.expects.{field_name}[{ci}]",
+                            message,
+                        )
+                    )
+        covered = {t.when for t in node.transitions}
+        if "always" not in covered:
+            lacking = [w for w in ("prohibited", "met", "partial", "missed") if w not in covered]
+            # ``partial`` cannot happen without two or more required categories.
+            if "partial" in lacking and len(node.expects.required) + bool(node.expects.any_of) < 2:
+                lacking.remove("partial")
+            if node.timeout and "timeout" not in covered:
+                lacking.append("timeout")
+            if lacking:
+                problems.append(
+                    Problem(
+                        *scenario.where("nodes", node_id, "transitions"),
+                        f"nodes.{node_id}.transitions",
+                        "没有覆盖这些情况：" + "、".join(WHEN_LABELS[w] for w in lacking) + "（可加一条 when: always 兜底）",
+                    )
+                )
+        if all(t.goto == node_id for t in node.transitions):
+            problems.append(
+                Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "所有跳转都回到本节点，对话无法继续")
+            )
+    if problems:
+        return problems
+    # Reachability from the start, and an ending reachable from every node.
+    reachable = _reachable(s, s.start)
+    for node_id in s.nodes:
+        if node_id not in reachable:
+            problems.append(Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "从开场节点无法到达这个节点"))
+        elif not any(t in s.endings for t in _reachable(s, node_id)):
+            problems.append(Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "从这个节点无法到达任何结局"))
+    for ending_id in s.endings:
+        if ending_id not in reachable and ending_id != scenario.max_turns_ending:
+            problems.append(Problem(*scenario.where("endings", ending_id), f"endings.{ending_id}", "没有任何跳转通向这个结局"))
+    if not any(e.outcome == "good" for e in s.endings.values()):
+        problems.append(Problem(*scenario.where("endings"), "endings", "至少需要一个 outcome: good 的结局"))
+    return problems
+
+
+def _reachable(s: ScenarioFile, start: str) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        current = queue.popleft()
+        node = s.nodes.get(current)
+        if node is None:
+            continue
+        for transition in node.transitions:
+            if transition.goto not in seen:
+                seen.add(transition.goto)
+                queue.append(transition.goto)
+    return seen
+
+
+def node_score_range(node: Node) -> tuple[int, int]:
+    """The lowest and highest turn score a reply can get at ``node``."""
+    doable = set(node.expects.required) | set(node.expects.optional) | set(node.expects.any_of[:1])
+    best = clamp(BASE + STANDARD_BONUS * len(doable))
+    demands = len(set(node.expects.required)) + bool(node.expects.any_of)
+    worst = clamp(BASE - MISSED_REQUIRED * demands - 60)
+    return worst, best
+
+
+def score_range(scenario: Scenario) -> tuple[int, int]:
+    """Lowest and highest session score over the paths through the graph.
+
+    Uses each node's best and worst reply, walks simple paths up to
+    ``max_turns`` turns, and applies the bad-ending penalty.
+    """
+    s = scenario.model
+    lowest, highest = 100, 0
+    stack: list[tuple[str, list[int], list[int], frozenset[str]]] = [(s.start, [], [], frozenset())]
+    explored = 0
+    while stack and explored < 20_000:
+        explored += 1
+        node_id, best, worst, visited = stack.pop()
+        if node_id in s.endings:
+            bad = s.endings[node_id].outcome == "bad"
+            if best:
+                highest = max(highest, clamp(sum(best) / len(best) - (BAD_ENDING_PENALTY if bad else 0)))
+                lowest = min(lowest, clamp(sum(worst) / len(worst) - (BAD_ENDING_PENALTY if bad else 0)))
+            continue
+        node = s.nodes[node_id]
+        if len(best) >= s.max_turns or node_id in visited:
+            continue
+        low, high = node_score_range(node)
+        for target in {t.goto for t in node.transitions}:
+            stack.append((target, best + [high], worst + [low], visited | {node_id}))
+    return (lowest if lowest <= highest else 0), highest
+
+
+def load_scenarios(paths: Iterable[Path], categories: dict[str, str] | None = None) -> list[Scenario]:
+    """Load and check scenario files; raise ContentError with every problem."""
+    problems: list[Problem] = []
+    loaded: list[Scenario] = []
+    seen: dict[str, str] = {}
+    for path in scenario_files(paths):
+        try:
+            scenario = parse_scenario(path)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+            continue
+        graph = check_graph(scenario, categories)
+        if graph:
+            problems.extend(graph)
+            continue
+        if scenario.id in seen:
+            problems.append(Problem(*scenario.where("id"), "id", f"场景 id {scenario.id} 与 {seen[scenario.id]} 重复"))
+            continue
+        seen[scenario.id] = scenario.file
+        loaded.append(scenario)
+    if problems:
+        raise ContentError(problems)
+    return loaded
+
+
+def find_scenario(scenario_id: str, extra: list[Path] | None = None) -> Scenario:
+    """Load the bundled (and user, and extra) scenarios and return one by id."""
+    from . import locations
+
+    for scenario in load_scenarios(locations.scenario_sources(extra)):
+        if scenario.id == scenario_id:
+            return scenario
+    raise ContentError([Problem("", 0, 0, "", f"找不到场景 {scenario_id}（可用 simulator validate 查看已有场景）")])
+
+
+def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO) -> bool:  # noqa: ANN001
+    """Validate scenario files against the matcher's categories; print a summary."""
+    categories = {c.id: c.kind for c in matcher.categories.values()}
+    ok = True
+    for path in paths:
+        try:
+            [scenario] = load_scenarios([path], categories)
+        except ContentError as exc:
+            ok = False
+            for problem in exc.problems:
+                err.write(f"✗ {problem}\n")
+            continue
+        low, high = score_range(scenario)
+        out.write(
+            f"✓ {path}：场景「{scenario.title}」有效，{len(scenario.nodes)} 个节点、{len(scenario.endings)} 个结局、"
+            f"{len(scenario.examples)} 个示范对练；得分范围 {low}–{high}\n"
+        )
+    return ok
