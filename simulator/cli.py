@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from . import locations
 from .cliparse import ChineseArgumentParser
 from .errors import ContentError
+from .store.errors import StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -276,6 +277,30 @@ def build_parser() -> ChineseArgumentParser:
     play.add_argument("--scenarios", action="append", type=Path, metavar="PATH", help="额外的场景文件或目录（可重复）")
     play.set_defaults(handler=cmd_play)
 
+    from . import review
+
+    history = sub.add_parser("history", help="练习记录（每次练习一行）", description="列出练习记录，每次练习一行。")
+    history.add_argument("--trainee", metavar="NAME", help="只看这位学员")
+    history.add_argument("--format", choices=["table", "json", "csv"], default="table", help="输出格式（默认 table）")
+    history.set_defaults(handler=review.cmd_history)
+
+    transcript = sub.add_parser("transcript", help="查看一次练习的完整对话", description="按保存的内容显示一次练习的每个回合。")
+    transcript.add_argument("session_id", type=int, metavar="SESSION_ID", help="练习编号（见 simulator history）")
+    transcript.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
+    transcript.set_defaults(handler=review.cmd_transcript)
+
+    report = sub.add_parser("report", help="团队汇总（给组长看）", description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。")
+    report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
+    report.add_argument("--format", choices=["table", "json", "csv"], default="table", help="输出格式（默认 table）")
+    report.set_defaults(handler=review.cmd_report)
+
+    plot = sub.add_parser("plot", help="得分趋势图（终端显示或导出 HTML/SVG）", description="画出得分随时间的变化；--output 导出为 .html 或 .svg 文件。")
+    plot.add_argument("--trainee", metavar="NAME", help="只画这位学员")
+    plot.add_argument("--category", metavar="ID", help="改为画这个类别每次练习出现的次数（如 not_my_job）")
+    plot.add_argument("--output", metavar="FILE", help="导出到文件（.html 或 .svg）")
+    plot.add_argument("--max-trainees", type=int, default=8, help=argparse.SUPPRESS)
+    plot.set_defaults(handler=review.cmd_plot)
+
     schema = sub.add_parser("schema", help="输出 JSON Schema（供编辑器自动补全）", description="输出话术库或场景的 JSON Schema。")
     schema.add_argument("kind", nargs="?", choices=["phrasebook", "scenario"], default="phrasebook", help="phrasebook 或 scenario")
     schema.set_defaults(handler=cmd_schema)
@@ -307,6 +332,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except UsageError as exc:
         err.write(f"simulator：错误：{exc}\n")
         return EXIT_USAGE
+    except StoreError as exc:
+        err.write(f"✗ {exc}\n")
+        return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("\n已中断。\n")
         return 130

@@ -9,6 +9,7 @@ scenario and ``simulator test`` runs them.
 
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -167,6 +168,7 @@ class Scenario:
     model: ScenarioFile
     file: str
     positions: Positions
+    version_hash: str = ""  # of the file's text: which version of the content a session played
 
     def __getattr__(self, name: str):  # noqa: ANN204 - delegate fields to the model
         return getattr(self.model, name)
@@ -188,8 +190,10 @@ class Scenario:
 
 def parse_scenario(path: Path) -> Scenario:
     name = str(path)
-    data, positions = load_yaml(read_text(path), name)
-    return Scenario(validate_model(ScenarioFile, data, positions, name), name, positions)
+    text = read_text(path)
+    data, positions = load_yaml(text, name)
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    return Scenario(validate_model(ScenarioFile, data, positions, name), name, positions, digest)
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:

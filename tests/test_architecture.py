@@ -7,7 +7,11 @@ import sys
 
 import pytest
 
-CORE = ["simulator.text", "simulator.phrasebook", "simulator.matcher", "simulator.judge", "simulator.scoring", "simulator.evaluation"]
+CORE = [
+    "simulator.text", "simulator.phrasebook", "simulator.matcher", "simulator.judge", "simulator.scoring",
+    "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
+    "simulator.charts",
+]
 FORBIDDEN = ["textual", "sqlite3", "psycopg", "rich"]
 
 

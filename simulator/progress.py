@@ -1,0 +1,165 @@
+"""Progress reports for team leads, computed from the store's aggregates (pure).
+
+Definitions (shown to team leads in the README and the report's help):
+
+* pass: a finished session whose ending is not ``bad`` and whose score is at
+  least :data:`PASS_SCORE`; pass rate = passes / finished sessions;
+* trend: mean of the latest :data:`TREND_WINDOW` scores minus the mean of the
+  :data:`TREND_WINDOW` before them (needs at least two sessions);
+* lift (per scenario): latest score minus first score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+PASS_SCORE = 60
+TREND_WINDOW = 5
+
+
+@dataclass
+class ScenarioProgress:
+    scenario: str
+    title: str
+    sessions: int
+    average: float | None
+    best: int | None
+    first: int | None
+    latest: int | None
+
+    @property
+    def lift(self) -> int | None:
+        if self.first is None or self.latest is None:
+            return None
+        return self.latest - self.first
+
+
+@dataclass
+class TraineeProgress:
+    trainee: str
+    sessions: int
+    finished: int
+    average: float | None
+    best: int | None
+    pass_rate: float | None
+    trend: float | None
+    last_played: str | None
+    most_broken: list[tuple[str, int]] = field(default_factory=list)
+    most_missed: list[tuple[str, int]] = field(default_factory=list)
+    prohibited_hits: int = 0
+    scenarios: list[ScenarioProgress] = field(default_factory=list)
+
+    @property
+    def trend_arrow(self) -> str:
+        if self.trend is None:
+            return "—"
+        if self.trend >= 3:
+            return "▲"
+        if self.trend <= -3:
+            return "▼"
+        return "→"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["average"] = None if self.average is None else round(self.average, 1)
+        data["trend"] = None if self.trend is None else round(self.trend, 1)
+        data["pass_rate"] = None if self.pass_rate is None else round(self.pass_rate, 3)
+        data["most_broken"] = [{"category": c, "count": n} for c, n in self.most_broken]
+        data["most_missed"] = [{"category": c, "count": n} for c, n in self.most_missed]
+        data["scenarios"] = [
+            {**asdict(s), "average": None if s.average is None else round(s.average, 1), "lift": s.lift}
+            for s in self.scenarios
+        ]
+        return data
+
+
+def trend(recent_newest_first: list[int], window: int = TREND_WINDOW) -> float | None:
+    """Mean of the latest ``window`` scores minus the mean of the ``window`` before."""
+    if len(recent_newest_first) < 2:
+        return None
+    half = min(window, len(recent_newest_first) // 2) if len(recent_newest_first) < 2 * window else window
+    latest = recent_newest_first[:half]
+    before = recent_newest_first[half : 2 * half]
+    return sum(latest) / len(latest) - sum(before) / len(before)
+
+
+def build_report(
+    names: dict[int, str],
+    titles: dict[str, str],
+    scan: Iterable[tuple[Any, ...]],
+    category_rows: Iterable[tuple[int, str, str, int]],
+    top: int = 3,
+) -> list[TraineeProgress]:
+    """Assemble per-trainee progress in one pass over the sessions.
+
+    Args:
+        names: trainee id -> name (trainees without sessions still get a row).
+        scan: (trainee_id, started_at, score, scenario, finished, outcome), in
+            time order per trainee.
+        category_rows: (trainee_id, kind, category, count).
+    """
+    broken: dict[int, dict[str, int]] = defaultdict(dict)
+    missed: dict[int, dict[str, int]] = defaultdict(dict)
+    for trainee_id, kind, category, count in category_rows:
+        (broken if kind == "prohibited" else missed)[trainee_id][category] = count
+    stats: dict[int, dict[str, Any]] = {}
+    for trainee_id, started_at, score, scenario, finished, outcome in scan:
+        entry = stats.get(trainee_id)
+        if entry is None:
+            entry = stats[trainee_id] = {"sessions": 0, "finished": 0, "passed": 0, "scores": [], "last": None, "per": {}}
+        entry["sessions"] += 1
+        entry["last"] = started_at
+        if finished:
+            entry["finished"] += 1
+            if outcome != "bad" and score is not None and score >= PASS_SCORE:
+                entry["passed"] += 1
+        if score is None:
+            continue
+        entry["scores"].append(score)
+        per = entry["per"].get(scenario)
+        if per is None:
+            entry["per"][scenario] = [1, score, score, score, score]  # count, sum, best, first, latest
+        else:
+            per[0] += 1
+            per[1] += score
+            per[2] = max(per[2], score)
+            per[4] = score
+    out = []
+    for trainee_id, name in sorted(names.items(), key=lambda item: item[1]):
+        entry = stats.get(trainee_id, {"sessions": 0, "finished": 0, "passed": 0, "scores": [], "last": None, "per": {}})
+        scores: list[int] = entry["scores"]
+        out.append(
+            TraineeProgress(
+                trainee=name,
+                sessions=entry["sessions"],
+                finished=entry["finished"],
+                average=sum(scores) / len(scores) if scores else None,
+                best=max(scores) if scores else None,
+                pass_rate=entry["passed"] / entry["finished"] if entry["finished"] else None,
+                trend=trend(scores[::-1][: 2 * TREND_WINDOW]),
+                last_played=entry["last"],
+                most_broken=_top(broken[trainee_id], top),
+                most_missed=_top(missed[trainee_id], top),
+                prohibited_hits=sum(broken[trainee_id].values()),
+                scenarios=[
+                    ScenarioProgress(scenario, titles.get(scenario, scenario), c, total / c, best, first, latest)
+                    for scenario, (c, total, best, first, latest) in sorted(entry["per"].items())
+                ],
+            )
+        )
+    return out
+
+
+def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
+def team_report(store: Any, trainee: str | None = None) -> list[TraineeProgress]:
+    """Read what the report needs from the store and build it."""
+    names = store.trainee_names()
+    if trainee:
+        names = {i: n for i, n in names.items() if n == trainee}
+    return build_report(names, store.scenario_titles(), store.report_scan(trainee), store.category_counts(trainee))

@@ -1,0 +1,347 @@
+"""Progress store: trainees, sessions and every turn, on SQLite or PostgreSQL.
+
+Each turn is committed in its own transaction the moment it is played, so a
+crash, a kill or Ctrl-C keeps every turn so far and the session shows as
+unfinished.  Schema migrations run automatically and safely on open.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .drivers import Driver, PostgresDriver, SQLiteDriver
+from .errors import StoreError
+from .migrations import APP_MARKER, LATEST, MIGRATIONS
+
+if TYPE_CHECKING:  # the store records what the engine produces, without importing it at run time
+    from ..dialogue import Dialogue, Turn
+    from ..scenario import Scenario
+
+__all__ = ["Store", "StoreError", "SessionRecorder", "open_store"]
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    trainee: str
+    scenario: str
+    scenario_title: str
+    mode: str
+    seed: int
+    started_at: str
+    ended_at: str | None
+    finished: bool
+    ending: str | None
+    outcome: str | None
+    score: int | None
+    turns: int
+    content_version: str
+
+    def to_json(self) -> dict[str, Any]:
+        """As in the ``history --format json`` contract, plus a few extra fields."""
+        return {
+            "id": self.id,
+            "trainee": self.trainee,
+            "scenario": self.scenario,
+            "started_at": self.started_at,
+            "finished": self.finished,
+            "outcome": self.outcome,
+            "score": self.score,
+            "turns": self.turns,
+            "scenario_title": self.scenario_title,
+            "mode": self.mode,
+            "ending": self.ending,
+            "ended_at": self.ended_at,
+            "seed": self.seed,
+            "content_version": self.content_version,
+        }
+
+
+_SESSION_COLUMNS = (
+    "s.id, t.name, s.scenario, s.scenario_title, s.mode, s.seed, s.started_at, s.ended_at, s.finished, "
+    "s.ending, s.outcome, s.score, s.turns, s.content_version"
+)
+
+
+def _session(row: tuple[Any, ...]) -> SessionRow:
+    return SessionRow(
+        id=int(row[0]), trainee=row[1], scenario=row[2], scenario_title=row[3], mode=row[4], seed=int(row[5]),
+        started_at=row[6], ended_at=row[7], finished=bool(row[8]), ending=row[9], outcome=row[10],
+        score=None if row[11] is None else int(row[11]), turns=int(row[12]), content_version=row[13],
+    )
+
+
+class SessionRecorder:
+    """Writes one session as it is played."""
+
+    def __init__(self, store: Store, session_id: int, trainee_id: int):
+        self.store = store
+        self.session_id = session_id
+        self.trainee_id = trainee_id
+        self._scores: list[int] = []
+
+    def record_turn(self, turn: Turn) -> None:
+        """Commit ``turn`` now (its own transaction)."""
+        self._scores.append(turn.score)
+        self.store._record_turn(self, turn)
+
+    def finish(self, dialogue: Dialogue) -> None:
+        """Close the session; an unfinished dialogue stays unfinished."""
+        self.store._finish(self, dialogue)
+
+
+class Store:
+    """The progress database."""
+
+    def __init__(self, driver: Driver, clock: Callable[[], str] = utc_now):
+        self.driver = driver
+        self.clock = clock
+        self._migrate()
+
+    # -- schema -------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        driver = self.driver
+        with driver.transaction(lock=True):
+            tables = driver.table_names()
+            if "meta" not in tables:
+                ours = {"trainees", "sessions", "turns", "session_categories", "schema_version"}
+                if driver.name == "sqlite" and tables:
+                    raise StoreError(
+                        "这个 SQLite 文件属于别的程序（里面有其他数据表），为保护数据没有改动它；请用 --db 指定其他路径。"
+                    )
+                if tables & ours:
+                    raise StoreError(
+                        "数据库里已有同名数据表（" + "、".join(sorted(tables & ours)) + "），但不是本程序创建的；"
+                        "为保护数据没有改动它，请换一个数据库。"
+                    )
+                current = 0
+            else:
+                marker = driver.execute("SELECT value FROM meta WHERE key = 'app'")
+                if not marker or marker[0][0] != APP_MARKER:
+                    raise StoreError("这个数据库不是本程序的进度数据库，为保护数据没有改动它；请用 --db 指定其他路径。")
+                rows = driver.execute("SELECT MAX(version) FROM schema_version")
+                current = int(rows[0][0] or 0)
+            if current > LATEST:
+                raise StoreError(f"进度数据库的版本（{current}）比本程序支持的（{LATEST}）更新，请升级本程序。")
+            for version, description, statements in MIGRATIONS:
+                if version <= current:
+                    continue
+                for statement in statements:
+                    driver.execute(statement.replace("{id}", driver.id_column))
+                if version == 1:
+                    driver.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP_MARKER,))
+                driver.execute(
+                    "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
+                    (version, description, self.clock()),
+                )
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.driver.execute("SELECT MAX(version) FROM schema_version")[0][0])
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------
+
+    def trainee_id(self, name: str) -> int:
+        """The id of trainee ``name``, created if new."""
+        name = name.strip()
+        if not name:
+            raise StoreError("学员姓名不能为空")
+        with self.driver.transaction():
+            rows = self.driver.execute("SELECT id FROM trainees WHERE name = ?", (name,))
+            if rows:
+                return int(rows[0][0])
+            rows = self.driver.execute(
+                "INSERT INTO trainees (name, created_at) VALUES (?, ?) RETURNING id", (name, self.clock())
+            )
+            return int(rows[0][0])
+
+    def begin_session(
+        self, *, trainee: str, scenario: Scenario, seed: int, mode: str = "practice", started_at: str | None = None
+    ) -> SessionRecorder:
+        trainee_id = self.trainee_id(trainee)
+        with self.driver.transaction():
+            self.driver.execute(
+                "INSERT INTO scenario_titles (scenario, title) VALUES (?, ?) "
+                "ON CONFLICT (scenario) DO UPDATE SET title = excluded.title",
+                (scenario.id, scenario.title),
+            )
+            rows = self.driver.execute(
+                "INSERT INTO sessions (trainee_id, scenario, scenario_title, content_version, mode, seed, started_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at or self.clock()),
+            )
+        return SessionRecorder(self, int(rows[0][0]), trainee_id)
+
+    def _record_turn(self, recorder: SessionRecorder, turn: Turn) -> None:
+        data = turn.to_json()
+        detail = json.dumps(
+            {k: data[k] for k in ("prohibited", "standard", "missed", "score_items", "next_customer")},
+            ensure_ascii=False,
+        )
+        counts: dict[tuple[str, str], int] = {}
+        for kind, categories in (
+            ("prohibited", [h.category for h in turn.judgement.prohibited]),
+            ("standard", [h.category for h in turn.judgement.standard]),
+            ("missed", [*turn.judgement.missed, *(["|".join(turn.judgement.missed_any)] if turn.judgement.missed_any else [])]),
+        ):
+            for category in dict.fromkeys(categories):
+                counts[(kind, category)] = counts.get((kind, category), 0) + 1
+        mean = round(sum(recorder._scores) / len(recorder._scores))
+        with self.driver.transaction():
+            self.driver.execute(
+                "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, "
+                "next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    recorder.session_id, turn.n, turn.node, turn.customer, turn.reply, int(turn.timed_out), turn.outcome,
+                    turn.mood_before, turn.mood, turn.score, turn.next_node, turn.seconds, detail, self.clock(),
+                ),
+            )
+            for (kind, category), count in counts.items():
+                self.driver.execute(
+                    "INSERT INTO session_categories (session_id, trainee_id, kind, category, count) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (session_id, kind, category) DO UPDATE SET count = session_categories.count + excluded.count",
+                    (recorder.session_id, recorder.trainee_id, kind, category, count),
+                )
+            # The running score and turn count keep an interrupted session meaningful.
+            self.driver.execute(
+                "UPDATE sessions SET turns = ?, score = ? WHERE id = ?", (turn.n, mean, recorder.session_id)
+            )
+
+    def _finish(self, recorder: SessionRecorder, dialogue: Dialogue) -> None:
+        if not dialogue.finished:
+            return
+        ending = dialogue.ending
+        with self.driver.transaction():
+            self.driver.execute(
+                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ? WHERE id = ?",
+                (
+                    self.clock(), dialogue.ending_id, ending.outcome if ending else None, dialogue.score,
+                    len(dialogue.turns), recorder.session_id,
+                ),
+            )
+
+    # -- reading ------------------------------------------------------------
+
+    def trainees(self) -> list[str]:
+        return [row[0] for row in self.driver.execute("SELECT name FROM trainees ORDER BY name")]
+
+    def sessions(self, trainee: str | None = None, scenario: str | None = None, limit: int | None = None) -> list[SessionRow]:
+        """Sessions, oldest first."""
+        where, params = [], []
+        if trainee:
+            where.append("t.name = ?")
+            params.append(trainee)
+        if scenario:
+            where.append("s.scenario = ?")
+            params.append(scenario)
+        sql = f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN trainees t ON t.id = s.trainee_id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY s.started_at, s.id"
+        rows = [_session(r) for r in self.driver.execute(sql, params)]
+        return rows[-limit:] if limit else rows
+
+    def session(self, session_id: int) -> SessionRow | None:
+        rows = self.driver.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.id = ?",
+            (session_id,),
+        )
+        return _session(rows[0]) if rows else None
+
+    def turns(self, session_id: int) -> list[dict[str, Any]]:
+        """A session's turns as stored, ``reply`` exactly as typed."""
+        rows = self.driver.execute(
+            "SELECT n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail "
+            "FROM turns WHERE session_id = ? ORDER BY n",
+            (session_id,),
+        )
+        out = []
+        for n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail in rows:
+            extra = json.loads(detail)
+            out.append(
+                {
+                    "n": n, "customer": customer, "reply": reply, "prohibited": extra["prohibited"],
+                    "standard": extra["standard"], "mood": mood, "score": score, "node": node,
+                    "outcome": outcome, "timed_out": bool(timed_out), "mood_before": mood_before,
+                    "missed": extra["missed"], "score_items": extra["score_items"], "next_node": next_node,
+                    "next_customer": extra.get("next_customer"), "seconds": seconds,
+                }
+            )
+        return out
+
+    def previous_session(self, trainee: str, scenario: str, before_id: int) -> SessionRow | None:
+        """The trainee's latest earlier session of the same scenario."""
+        rows = [s for s in self.sessions(trainee=trainee, scenario=scenario) if s.id != before_id and s.turns]
+        earlier = [s for s in rows if s.id < before_id]
+        return earlier[-1] if earlier else None
+
+    # -- aggregates for reports (one indexed scan; figures computed in progress.py) --
+
+    def trainee_names(self) -> dict[int, str]:
+        return {int(i): n for i, n in self.driver.execute("SELECT id, name FROM trainees")}
+
+    def scenario_titles(self) -> dict[str, str]:
+        return dict(self.driver.execute("SELECT scenario, title FROM scenario_titles"))
+
+    def report_scan(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """(trainee_id, started_at, score, scenario, finished, outcome) of every session, in time order per trainee."""
+        filter_sql, params = ("WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?)", [trainee]) if trainee else ("", [])
+        return self.driver.execute(
+            "SELECT trainee_id, started_at, score, scenario, finished, outcome FROM sessions "
+            f"{filter_sql} ORDER BY trainee_id, started_at, id",
+            params,
+        )
+
+    def category_counts(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]:
+        """(trainee_id, kind, category, count) of broken and missed categories, summed over sessions."""
+        filter_sql, params = ("AND trainee_id = (SELECT id FROM trainees WHERE name = ?)", [trainee]) if trainee else ("", [])
+        rows = self.driver.execute(
+            "SELECT trainee_id, kind, category, SUM(count) FROM session_categories "
+            f"WHERE kind IN ('prohibited', 'missed') {filter_sql} GROUP BY kind, trainee_id, category",
+            params,
+        )
+        return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+    def category_series(self, trainee: str, category: str) -> list[tuple[str, int, int]]:
+        """(started_at, session id, count) of ``category`` per session of ``trainee``."""
+        return self.driver.execute(
+            "SELECT s.started_at, s.id, COALESCE(SUM(c.count), 0) FROM sessions s JOIN trainees t ON t.id = s.trainee_id "
+            "LEFT JOIN session_categories c ON c.session_id = s.id AND c.category = ? "
+            "WHERE t.name = ? GROUP BY s.id, s.started_at ORDER BY s.started_at, s.id",
+            (category, trainee),
+        )
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and migrate) the store at ``url``: a SQLite path or ``postgresql://…``.
+
+    Defaults to ``SIMULATOR_DB`` or a SQLite file in the user data directory.
+    """
+    from .. import locations
+
+    target = url or locations.default_database()
+    if target.startswith(("postgresql://", "postgres://")):
+        return Store(PostgresDriver(target))
+    if "://" in target and not target.startswith("sqlite://"):
+        raise StoreError(f"不支持的数据库地址：{target}（请用 SQLite 文件路径或 postgresql://…）")
+    path = Path(target.removeprefix("sqlite://")).expanduser()
+    return Store(SQLiteDriver(path))

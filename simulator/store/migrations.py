@@ -1,0 +1,82 @@
+"""Versioned schema migrations; each runs in one transaction with its record.
+
+``{id}`` is replaced by the driver's auto-increment primary key DDL. Add new
+migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+APP_MARKER = "after-sales-simulator"
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "trainees, sessions, turns, per-session category counts",
+        [
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            "CREATE TABLE trainees (id {id}, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)",
+            """CREATE TABLE sessions (
+                id {id},
+                trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+                scenario TEXT NOT NULL,
+                scenario_title TEXT NOT NULL,
+                content_version TEXT NOT NULL,
+                mode TEXT NOT NULL,
+                seed BIGINT NOT NULL,
+                started_at TEXT NOT NULL,
+                ended_at TEXT,
+                finished INTEGER NOT NULL DEFAULT 0,
+                ending TEXT,
+                outcome TEXT,
+                score INTEGER,
+                turns INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX sessions_by_trainee ON sessions (trainee_id, started_at)",
+            "CREATE INDEX sessions_by_scenario ON sessions (scenario, started_at)",
+            """CREATE TABLE turns (
+                id {id},
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                n INTEGER NOT NULL,
+                node TEXT NOT NULL,
+                customer TEXT NOT NULL,
+                reply TEXT NOT NULL,
+                timed_out INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                mood_before INTEGER NOT NULL,
+                mood INTEGER NOT NULL,
+                score INTEGER NOT NULL,
+                next_node TEXT NOT NULL,
+                seconds REAL,
+                detail TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (session_id, n)
+            )""",
+            """CREATE TABLE session_categories (
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                trainee_id INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                category TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (session_id, kind, category)
+            )""",
+            "CREATE INDEX categories_by_trainee ON session_categories (trainee_id, kind, category)",
+        ],
+    ),
+]
+
+MIGRATIONS.append(
+    (
+        2,
+        "covering indexes and scenario titles for team reports",
+        [
+            # One ordered scan of this index gives every figure of the team report.
+            "CREATE INDEX sessions_report ON sessions (trainee_id, started_at, id, score, scenario, finished, outcome)",
+            "CREATE INDEX categories_counts ON session_categories (kind, trainee_id, category, count)",
+            "CREATE TABLE scenario_titles (scenario TEXT PRIMARY KEY, title TEXT NOT NULL)",
+            "INSERT INTO scenario_titles (scenario, title) SELECT scenario, MAX(scenario_title) FROM sessions GROUP BY scenario",
+        ],
+    )
+)
+
+LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,319 @@
+"""The progress store on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator import locations
+from simulator.cli import main
+from simulator.dialogue import Dialogue
+from simulator.matcher import Matcher
+from simulator.progress import team_report, trend
+from simulator.scenario import Scenario, load_scenarios
+from simulator.store import Store, StoreError, open_store
+from simulator.store.migrations import LATEST
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("SIMULATOR_TEST_PG_URL")
+
+
+def _pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide a PostgreSQL server (SIMULATOR_TEST_PG_URL); see .ci/postgres.sh")
+        pytest.skip("no PostgreSQL server (set SIMULATOR_TEST_PG_URL, as .ci/run does)")
+    import psycopg
+
+    name = "sim_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    base = PG_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "progress.sqlite3")
+    else:
+        yield from _pg_database()
+
+
+@pytest.fixture(scope="module")
+def scenarios(matcher: Matcher) -> dict[str, Scenario]:
+    categories = {c.id: c.kind for c in matcher.categories.values()}
+    return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
+
+
+def play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, replies: list[str], seed: int = 1,
+         started_at: str | None = None) -> tuple[int, Dialogue]:
+    dialogue = Dialogue(scenario, matcher, seed=seed)
+    recorder = store.begin_session(trainee=trainee, scenario=scenario, seed=seed, started_at=started_at)
+    for reply in replies:
+        if dialogue.finished:
+            break
+        recorder.record_turn(dialogue.reply(reply))
+    recorder.finish(dialogue)
+    return recorder.session_id, dialogue
+
+
+GOOD = "out_of_warranty_charge"
+
+
+def test_schema_is_created_once_and_versioned(db_url: str) -> None:
+    with open_store(db_url) as store:
+        assert store.schema_version == LATEST
+    with open_store(db_url) as again:  # reopening applies nothing twice
+        assert again.schema_version == LATEST
+        assert again.driver.execute("SELECT COUNT(*) FROM schema_version")[0][0] == LATEST
+
+
+def test_each_turn_is_visible_to_another_connection_as_it_is_played(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    scenario = scenarios[GOOD]
+    dialogue = Dialogue(scenario, matcher, seed=3)
+    with open_store(db_url) as writer, open_store(db_url) as reader:
+        recorder = writer.begin_session(trainee="王小明", scenario=scenario, seed=3)
+        recorder.record_turn(dialogue.reply("李站长您好，我是华气公司的售后工程师小王。"))
+        [row] = reader.sessions(trainee="王小明")
+        assert row.turns == 1 and row.finished is False and row.score is not None
+        recorder.record_turn(dialogue.reply("过保了，你不给钱我就不修。"))
+        turns = reader.turns(recorder.session_id)
+        assert [t["n"] for t in turns] == [1, 2]
+        assert turns[1]["prohibited"][0]["category"] == "no_pay_no_fix"
+
+
+def test_finished_session_and_history_contract(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    scenario = scenarios[GOOD]
+    example = scenario.examples[0]
+    with open_store(db_url) as store:
+        session_id, dialogue = play(store, matcher, scenario, "王小明", example.replies, seed=example.seed)
+        row = store.session(session_id)
+    assert row is not None and row.finished and row.outcome == "good" and row.score == dialogue.score
+    data = row.to_json()
+    assert {"id", "trainee", "scenario", "started_at", "finished", "outcome", "score", "turns"} <= set(data)
+    assert data["turns"] == len(example.replies)
+
+
+def test_reply_is_stored_exactly_as_typed(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    odd = "  您好😀\t我是 華氣 公司的ｘｉａｏ王，'quote\" \\ back  "
+    with open_store(db_url) as store:
+        session_id, _ = play(store, matcher, scenarios[GOOD], "测试", [odd])
+        [turn] = store.turns(session_id)
+    assert turn["reply"] == odd
+
+
+def test_report_figures(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    scenario = scenarios[GOOD]
+    good, bad = scenario.examples[0], scenario.examples[1]
+    with open_store(db_url) as store:
+        play(store, matcher, scenario, "甲", bad.replies, started_at="2026-11-01T09:00:00+00:00")
+        play(store, matcher, scenario, "甲", good.replies, seed=good.seed, started_at="2026-11-02T09:00:00+00:00")
+        play(store, matcher, scenario, "乙", bad.replies, started_at="2026-11-03T09:00:00+00:00")
+        report = {r.trainee: r for r in team_report(store)}
+    first, second = report["甲"], report["乙"]
+    assert first.sessions == 2 and first.finished == 2
+    assert first.pass_rate == 0.5
+    [per_scenario] = first.scenarios
+    assert per_scenario.first is not None and per_scenario.latest is not None
+    assert per_scenario.lift == per_scenario.latest - per_scenario.first > 0
+    assert first.trend is not None and first.trend > 0
+    assert dict(second.most_broken)["no_pay_no_fix"] == 1
+    assert second.prohibited_hits >= 2
+
+
+def test_trend_definition() -> None:
+    assert trend([80]) is None
+    assert trend([90, 70]) == 20
+    assert trend([80, 80, 80, 80, 80, 40, 40, 40, 40, 40]) == 40
+
+
+def test_cli_history_transcript_report(db_url: str, matcher: Matcher, scenarios: dict, tmp_path: Path) -> None:
+    with open_store(db_url) as store:
+        session_id, _ = play(store, matcher, scenarios[GOOD], "王小明", scenarios[GOOD].examples[1].replies)
+
+    def run(*argv: str) -> str:
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["--db", db_url, *argv], out=out, err=err) == 0, err.getvalue()
+        return out.getvalue()
+
+    history = json.loads(run("history", "--format", "json", "--trainee", "王小明"))
+    assert [h["id"] for h in history] == [session_id]
+    assert run("history", "--format", "csv").splitlines()[0].startswith("id,trainee,scenario,started_at")
+    transcript = json.loads(run("transcript", str(session_id), "--format", "json"))
+    assert transcript["session"]["id"] == session_id and transcript["turns"][0]["n"] == 1
+    assert {"n", "customer", "reply", "prohibited", "standard", "mood", "score"} <= set(transcript["turns"][0])
+    assert "不给钱不修" in run("transcript", str(session_id))
+    report = json.loads(run("report", "--format", "json"))
+    assert report[0]["trainee"] == "王小明"
+    assert "王小明" in run("report", "--trainee", "王小明")
+    exported = tmp_path / "chart.html"
+    run("plot", "--output", str(exported))
+    assert "<svg" in exported.read_text(encoding="utf-8") and "王小明" in exported.read_text(encoding="utf-8")
+    assert "得分趋势" in run("plot")
+
+
+def test_transcript_of_missing_session_fails_in_chinese(db_url: str) -> None:
+    err = io.StringIO()
+    assert main(["--db", db_url, "transcript", "999"], out=io.StringIO(), err=err) == 1
+    assert "找不到编号为 999" in err.getvalue()
+
+
+# -- losing nothing ---------------------------------------------------------------
+
+
+def _start_play(db_url: str, scenario_id: str = GOOD) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--db", db_url, "play", scenario_id, "--trainee", "崩溃测试",
+         "--replies", "-", "--format", "jsonl", "--seed", "2"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+
+
+def test_killed_mid_scenario_keeps_every_turn(db_url: str) -> None:
+    proc = _start_play(db_url)
+    assert proc.stdin and proc.stdout
+    start = json.loads(proc.stdout.readline())
+    for reply in ["李站长您好，我是华气公司的售后工程师小王。", "需要先停机断电，您看现在方便吗？"]:
+        proc.stdin.write(reply + "\n")
+        proc.stdin.flush()
+        json.loads(proc.stdout.readline())  # the turn event arrives after the turn is committed
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    with open_store(db_url) as store:
+        row = store.session(start["session"])
+        assert row is not None and row.finished is False and row.turns == 2
+        assert [t["reply"] for t in store.turns(row.id)][1] == "需要先停机断电，您看现在方便吗？"
+
+
+def test_ctrl_c_mid_scenario_keeps_every_turn(tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite3")
+    proc = _start_play(db)
+    assert proc.stdin and proc.stdout
+    start = json.loads(proc.stdout.readline())
+    proc.stdin.write("李站长您好，我是华气公司的售后工程师小王。\n")
+    proc.stdin.flush()
+    json.loads(proc.stdout.readline())
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    with open_store(db) as store:
+        assert store.session(start["session"]).turns == 1
+
+
+WORKER = """
+import sys
+from simulator import locations
+from simulator.dialogue import Dialogue
+from simulator.matcher import load_matcher
+from simulator.scenario import load_scenarios
+from simulator.store import open_store
+
+db, who = sys.argv[1], sys.argv[2]
+matcher = load_matcher([locations.bundled_phrasebook_dir()], self_test=False)
+scenario = {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()])}["out_of_warranty_charge"]
+with open_store(db) as store:
+    for round_ in range(5):
+        dialogue = Dialogue(scenario, matcher, seed=round_)
+        recorder = store.begin_session(trainee=who, scenario=scenario, seed=round_)
+        for reply in ["您好，我是华气公司的工程师。", "我先看看。", "设备过保了，这次维修需要收费。", "谢谢。"]:
+            if dialogue.finished:
+                break
+            recorder.record_turn(dialogue.reply(reply))
+        recorder.finish(dialogue)
+print("ok")
+"""
+
+
+def test_several_processes_share_one_sqlite_file(tmp_path: Path) -> None:
+    db = str(tmp_path / "shared.sqlite3")
+    open_store(db).close()  # create the schema first, as the TUI would
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, db, f"学员{i}"], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for i in range(4)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+    with open_store(db) as store:
+        sessions = store.sessions()
+        assert len(sessions) == 20
+        for session in sessions:
+            assert len(store.turns(session.id)) == session.turns > 0
+
+
+def test_concurrent_first_open_migrates_once(tmp_path: Path) -> None:
+    db = str(tmp_path / "race.sqlite3")
+    code = "import sys; from simulator.store import open_store; open_store(sys.argv[1]).close(); print('ok')"
+    procs = [subprocess.Popen([sys.executable, "-c", code, db], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with open_store(db) as store:
+        assert store.driver.execute("SELECT COUNT(*) FROM schema_version")[0][0] == LATEST
+
+
+# -- refusing what is not ours ----------------------------------------------------------
+
+
+def test_corrupt_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sqlite3"
+    garbage = os.urandom(4096)
+    path.write_bytes(garbage)
+    with pytest.raises(StoreError) as caught:
+        open_store(str(path))
+    assert "没有改动" in str(caught.value)
+    assert path.read_bytes() == garbage
+    err = io.StringIO()
+    assert main(["--db", str(path), "history"], out=io.StringIO(), err=err) == 1
+    assert "不是本程序的进度数据库" in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_foreign_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER, amount REAL)")
+        conn.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        open_store(str(path))
+    assert "别的程序" in str(caught.value)
+    assert path.read_bytes() == before
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "new.sqlite3")
+    with open_store(db) as store:
+        store.driver.execute("INSERT INTO schema_version (version, description, applied_at) VALUES (?, 'future', 'x')", (LATEST + 1,))
+    with pytest.raises(StoreError) as caught:
+        open_store(db)
+    assert "升级" in str(caught.value)
+
+
+def test_postgres_unreachable_gets_a_chinese_error() -> None:
+    with pytest.raises(StoreError) as caught:
+        open_store("postgresql://nobody:secret@127.0.0.1:1/none")
+    assert "无法连接 PostgreSQL" in str(caught.value) and "secret" not in str(caught.value)
+
+
+def test_default_database_lives_in_the_data_dir(isolated_home: Path) -> None:
+    with open_store() as store:
+        assert store.schema_version == LATEST
+    assert (isolated_home / "progress.sqlite3").exists()
