@@ -321,8 +321,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
         os.environ["SIMULATOR_DB"] = args.db
     if not args.command:
-        parser.print_help(out)
-        return EXIT_OK
+        from .tui import run_app
+
+        return run_app(args.db)
     try:
         return int(args.handler(args, out, err))
     except ContentError as exc:

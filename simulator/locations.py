@@ -76,3 +76,8 @@ def scenario_sources(extra: list[Path] | None = None) -> list[Path]:
         if path.resolve() not in {s.resolve() for s in sources}:
             sources.append(path)
     return sources
+
+
+def settings_file() -> Path:
+    """Small per-user settings (the last trainee, the theme)."""
+    return data_dir() / "settings.json"

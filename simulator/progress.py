@@ -163,3 +163,40 @@ def team_report(store: Any, trainee: str | None = None) -> list[TraineeProgress]
     if trainee:
         names = {i: n for i, n in names.items() if n == trainee}
     return build_report(names, store.scenario_titles(), store.report_scan(trainee), store.category_counts(trainee))
+
+
+def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any]], labels: dict[str, str],
+                     previous_score: int | None, current_score: int | None) -> list[str]:
+    """What changed since the previous attempt at the same scenario, in Chinese.
+
+    Both arguments are stored turns (``Store.turns``): prohibited hits and
+    standard categories are compared over the whole session.
+    """
+    def broken(turns: list[dict[str, Any]]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for turn in turns:
+            for category in {h["category"] for h in turn["prohibited"]}:
+                counts[category] = counts.get(category, 0) + 1
+        return counts
+
+    def done(turns: list[dict[str, Any]]) -> set[str]:
+        return {h["category"] for turn in turns for h in turn["standard"]}
+
+    lines = []
+    if previous_score is not None and current_score is not None:
+        delta = current_score - previous_score
+        arrow = "▲" if delta > 0 else "▼" if delta < 0 else "＝"
+        lines.append(f"得分 {previous_score} → {current_score}（{arrow}{abs(delta)}）")
+    before, after = broken(previous), broken(current)
+    added = sum(max(0, after.get(c, 0) - before.get(c, 0)) for c in after)
+    removed = sum(max(0, before.get(c, 0) - after.get(c, 0)) for c in before)
+    if added:
+        lines.append(f"新增 {added} 处禁用语：" + "、".join(labels.get(c, c) for c in after if after[c] > before.get(c, 0)))
+    if removed:
+        lines.append(f"少了 {removed} 处禁用语：" + "、".join(labels.get(c, c) for c in before if before[c] > after.get(c, 0)))
+    gained, lost = done(current) - done(previous), done(previous) - done(current)
+    for category in sorted(gained):
+        lines.append(f"“{labels.get(category, category)}”从 ✗ 变为 ✓")
+    for category in sorted(lost):
+        lines.append(f"“{labels.get(category, category)}”从 ✓ 变为 ✗")
+    return lines or ["与上次相比没有明显变化"]

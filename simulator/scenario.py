@@ -92,6 +92,7 @@ class Transition(_Strict):
 class Node(_Strict):
     """One moment of the conversation."""
 
+    title: str = Field(default="", max_length=20, description="节点的中文名（复盘时显示路径用），如“追问费用”")
     customer: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, description="客户这句话的几种说法（随机选一种）")
     expects: Expectations = Field(default_factory=Expectations)
     model_answer: str = Field(min_length=1, description="标准回答：提示与复盘时展示")
@@ -400,3 +401,36 @@ def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO
             f"{len(scenario.examples)} 个示范对练；得分范围 {low}–{high}\n"
         )
     return ok
+
+
+def best_path(scenario: Scenario) -> list[str]:
+    """The path a reply that meets every expectation takes: follow ``met`` (or
+    ``always``) transitions from the start until an ending; the ending is last."""
+    s = scenario.model
+    path: list[str] = []
+    node_id = s.start
+    while node_id in s.nodes and node_id not in path and len(path) < s.max_turns:
+        path.append(node_id)
+        node = s.nodes[node_id]
+        nxt = next((t.goto for t in node.transitions if t.when in ("met", "always")), None)
+        if nxt is None:
+            nxt = next((t.goto for t in node.transitions if t.when == "mood_above"), None)
+        if nxt is None:
+            break
+        node_id = nxt
+    if node_id in s.endings:
+        path.append(node_id)
+    return path
+
+
+def step_label(scenario: Scenario, step: str) -> str:
+    """A Chinese name for a node or an ending, for paths shown to people."""
+    if step in scenario.model.endings:
+        return "结局：" + scenario.model.endings[step].title
+    node = scenario.model.nodes.get(step)
+    if node is None:
+        return step
+    if node.title:
+        return node.title
+    line = node.customer[0]
+    return line if len(line) <= 10 else line[:9] + "…"

@@ -1,0 +1,112 @@
+"""Debrief: the score and its breakdown, every turn with its hits, the path taken
+versus the best path, and what changed since the previous attempt."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...dialogue import Dialogue
+from ...progress import compare_attempts
+from ...scenario import OUTCOME_LABELS, Scenario, best_path, step_label
+from ..render import turn_text
+
+
+class DebriefScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "retry", "重练", id="debrief.retry", tooltip="用同一模式再练一次这个场景"),
+        Binding("p", "progress", "我的进度", id="debrief.progress", tooltip="查看得分趋势和薄弱项"),
+        Binding("escape,q", "back", "返回", id="debrief.back", tooltip="回到场景列表"),
+    ]
+
+    def __init__(self, trainee: str, scenario: Scenario, dialogue: Dialogue, session_id: int | None, exam: bool):
+        super().__init__()
+        self.trainee = trainee
+        self.scenario = scenario
+        self.dialogue = dialogue
+        self.session_id = session_id
+        self.exam = exam
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="scorebar")
+        with VerticalScroll(id="debrief"):
+            yield Static(id="summary")
+            yield Static(id="turns")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        labels = {c.id: c.label for c in services.matcher.categories.values()} if services.matcher else {}
+        dialogue = self.dialogue
+        ending = dialogue.ending
+        previous = None
+        if services.store is not None and self.session_id is not None:
+            previous = services.store.previous_session(self.trainee, self.scenario.id, self.session_id)
+        bar = Text(f" 复盘 · {self.scenario.title}", style="bold")
+        bar.append(f"    得分 {dialogue.score} / 100", style="bold")
+        if previous is not None and previous.score is not None:
+            delta = dialogue.score - previous.score
+            bar.append(f"   上次 {previous.score} ", style="dim")
+            bar.append(("▲" if delta > 0 else "▼" if delta < 0 else "＝") + str(abs(delta)),
+                       style="green" if delta > 0 else "red" if delta < 0 else "dim")
+        self.query_one("#scorebar", Static).update(bar)
+
+        summary = Text()
+        if ending:
+            summary.append(f"结局：{ending.title}（{OUTCOME_LABELS[ending.outcome]}）\n", style="bold")
+            if ending.debrief:
+                summary.append(ending.debrief + "\n")
+        taken = dialogue.path + ([dialogue.ending_id] if dialogue.ending_id else [])
+        best = best_path(self.scenario)
+        summary.append("你的路径：", style="bold")
+        summary.append(" → ".join(self._step(step, dialogue) for step in taken) + "\n")
+        summary.append("最佳路径：", style="bold")
+        summary.append(" → ".join(step_label(self.scenario, step) for step in best) + "\n")
+        if taken == best:
+            summary.append("  你走的正是最佳路径。\n", style="green")
+        explained = Text("\n得分明细（整场为各回合平均")
+        explained.append("，结局失败再减 10 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
+        for turn in dialogue.turns:
+            items = "，".join(f"{i.reason} {i.delta:+d}" for i in turn.judgement.score.items[1:]) or "无加减"
+            explained.append(f"  第 {turn.n} 回合 {turn.score} 分：基础 60，{items}\n", style="dim")
+        summary.append_text(explained)
+        if previous is not None and services.store is not None:
+            lines = compare_attempts(
+                services.store.turns(previous.id), [t.to_json() for t in dialogue.turns], labels, previous.score, dialogue.score
+            )
+            summary.append("\n与上次相比：", style="bold")
+            summary.append("；".join(lines) + "\n")
+        self.query_one("#summary", Static).update(summary)
+        body = Text()
+        for turn in dialogue.turns:
+            body.append("\n")
+            body.append_text(turn_text(turn.to_json(), labels))
+            node = self.scenario.nodes[turn.node]
+            if turn.outcome != "met":
+                body.append("  参考说法：", style="bold")
+                body.append(node.model_answer + "\n", style="cyan")
+        self.query_one("#turns", Static).update(body)
+
+    def _step(self, step: str, dialogue: Dialogue) -> str:
+        turn = next((t for t in dialogue.turns if t.node == step), None)
+        label = step_label(self.scenario, step)
+        if turn is None:
+            return label
+        return label + (" ✓" if turn.outcome == "met" else " ✗" if turn.outcome in ("prohibited", "missed", "timeout") else " △")
+
+    def action_retry(self) -> None:
+        from .play import PlayScreen
+
+        self.app.switch_screen(PlayScreen(self.trainee, self.scenario, exam=self.exam))
+
+    def action_progress(self) -> None:
+        from .progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen(self.trainee))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

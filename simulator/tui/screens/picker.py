@@ -1,0 +1,169 @@
+"""Scenario picker: title, difficulty, tags, your best score and last played, filter as you type."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ...scenario import Scenario
+from ..widgets import stars
+
+
+class PickerScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "start(False)", "开始练习", id="picker.practice", tooltip="练习模式：边打字边提示"),
+        Binding("e", "start(True)", "考试模式", id="picker.exam", tooltip="考试模式：不提示、固定随机种子，成绩可比"),
+        Binding("p", "progress", "我的进度", id="picker.progress", tooltip="我的得分趋势和薄弱项"),
+        Binding("t", "team", "团队", id="picker.team", tooltip="全体学员的进度（组长）"),
+        Binding("slash", "filter", "筛选", id="picker.filter", tooltip="按标题或标签筛选场景"),
+        Binding("escape", "back", "换学员", id="picker.back", tooltip="回到选择学员"),
+    ]
+
+    def __init__(self, trainee: str):
+        super().__init__()
+        self.trainee = trainee
+        self.shown: list[Scenario] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Vertical(id="picker"):
+            yield Input(placeholder="筛选：直接输入标题或标签，如“超保”“投诉”", id="filter", select_on_focus=False)
+            yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
+            yield Static(id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        top = Text(" 售后服务情景陪练", style="bold")
+        top.append(f"    学员：{self.trainee}", style="bold")
+        self.query_one("#topbar", Static).update(top)
+        table = self.query_one("#scenarios", DataTable)
+        table.add_column("场景", width=26, key="title")
+        table.add_column("难度", width=5, key="difficulty")
+        table.add_column("标签", width=16, key="tags")
+        table.add_column("最佳", width=4, key="best")
+        table.add_column("上次", width=5, key="last")
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()  # scores may have changed after a session
+
+    def content_ready(self) -> None:
+        self.refresh_rows()
+
+    def _history(self) -> dict[str, tuple[int | None, str | None]]:
+        store = self.app.services.store  # type: ignore[attr-defined]
+        if store is None:
+            return {}
+        out: dict[str, tuple[int | None, str | None]] = {}
+        for session in store.sessions(trainee=self.trainee):
+            best, _ = out.get(session.scenario, (None, None))
+            score = session.score if session.finished else None
+            best = score if best is None else (max(best, score) if score is not None else best)
+            out[session.scenario] = (best, session.started_at[5:10])
+        return out
+
+    def refresh_rows(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        query = self.query_one("#filter", Input).value.strip().lower()
+        scenarios = sorted(services.scenarios.values(), key=lambda s: (s.difficulty, s.title))
+        if query:
+            scenarios = [
+                s for s in scenarios
+                if query in s.title.lower() or query in " ".join(s.tags).lower() or query in s.summary.lower() or query in s.id
+            ]
+        self.shown = scenarios
+        history = self._history()
+        table = self.query_one("#scenarios", DataTable)
+        table.clear()
+        for scenario in scenarios:
+            best, last = history.get(scenario.id, (None, None))
+            table.add_row(
+                scenario.title, stars(scenario.difficulty), " ".join(scenario.tags[:3]),
+                "—" if best is None else str(best), last or "—", key=scenario.id,
+            )
+        if not scenarios:
+            self.query_one("#details", Static).update("没有符合筛选条件的场景。" if services.scenarios else "正在载入场景…")
+        else:
+            self.show_details(0)
+
+    def show_details(self, row: int) -> None:
+        if not 0 <= row < len(self.shown):
+            return
+        scenario = self.shown[row]
+        persona = scenario.persona
+        text = Text()
+        text.append(f"客户：{persona.name}", style="bold")
+        if persona.role:
+            text.append(f"（{persona.role}）")
+        text.append(f"。{scenario.summary or persona.description}\n")
+        if scenario.goal:
+            text.append("目标：", style="bold")
+            text.append(scenario.goal)
+        self.query_one("#details", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_details(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_start(False)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#scenarios", DataTable).focus()
+        self.action_start(False)
+
+    def on_key(self, event: events.Key) -> None:
+        # Filter as you type: a character typed on the table goes to the filter.
+        table = self.query_one("#scenarios", DataTable)
+        if self.focused is table and event.is_printable and event.character and event.character not in "eptq/":
+            box = self.query_one("#filter", Input)
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+        elif isinstance(self.focused, Input) and event.key in ("down", "up"):
+            table.focus()
+            event.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("progress", "team") and isinstance(self.focused, Input):
+            return False  # the letters are being typed into the filter
+        if action == "start" and not self.shown:
+            return None  # shown greyed out
+        return True
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_start(self, exam: bool) -> None:
+        table = self.query_one("#scenarios", DataTable)
+        if not self.shown:
+            self.notify("没有可开始的场景", severity="warning")
+            return
+        scenario = self.shown[min(table.cursor_row, len(self.shown) - 1)]
+        from .play import PlayScreen
+
+        self.app.push_screen(PlayScreen(self.trainee, scenario, exam=exam))
+
+    def action_progress(self) -> None:
+        from .progress import ProgressScreen
+
+        self.app.push_screen(ProgressScreen(self.trainee))
+
+    def action_team(self) -> None:
+        from .team import TeamScreen
+
+        self.app.push_screen(TeamScreen())
+
+    def action_back(self) -> None:
+        if self.query_one("#filter", Input).value:
+            self.query_one("#filter", Input).value = ""
+            return
+        self.app.pop_screen()

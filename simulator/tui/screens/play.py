@@ -1,0 +1,306 @@
+"""Play a scenario: the conversation, the mood meter, the timer, a multi-line reply box.
+
+Practice mode lints the draft as it is typed (debounced, in a worker); exam
+mode hides lints and hints and uses a fixed seed.  Every turn is stored the
+moment it is played.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+
+from ...dialogue import Dialogue, Turn
+from ...play import EXAM_SEED
+from ...scenario import Scenario
+from ..render import reply_text
+from ..widgets import MoodMeter, ReplyArea
+
+LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
+
+
+class PlayScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+s", "send", "发送", id="play.send", tooltip="发送回复（也可以按回车；Ctrl+J 换行）"),
+        Binding("f1", "hint", "提示", id="play.hint", tooltip="显示本节点的标准回答和应做到的要求（练习模式）"),
+        Binding("escape", "leave", "离开", id="play.leave", tooltip="结束本次练习（已完成的回合都已保存）"),
+        Binding("f5,enter", "debrief", "复盘", id="play.debrief", tooltip="对话结束后查看复盘"),
+    ]
+
+    def __init__(self, trainee: str, scenario: Scenario, exam: bool = False):
+        super().__init__()
+        self.trainee = trainee
+        self.scenario = scenario
+        self.exam = exam
+        self.dialogue: Dialogue | None = None
+        self.recorder = None
+        self.started = time.monotonic()
+        self.turn_started = time.monotonic()
+        self.busy = False
+        self._lint_timer: Timer | None = None
+        self._clock: Timer | None = None
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.dialogue and self.dialogue.finished)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="playbar"):
+            yield Static(id="progress")
+            yield MoodMeter(id="mood")
+        yield VerticalScroll(id="chat")
+        yield ReplyArea(id="reply", soft_wrap=True, show_line_numbers=False)
+        yield Static(id="lint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.query_one("#reply", ReplyArea)
+        area.border_title = "你的回复（回车发送，Ctrl+J 换行）"
+        area.disabled = True
+        services = self.app.services  # type: ignore[attr-defined]
+        if services.matcher is None:
+            self._say_system("正在加载话术库和分词词典（约一秒）…")
+        else:
+            self.engine_ready()
+
+    def engine_ready(self) -> None:
+        if self.dialogue is not None:
+            return
+        services = self.app.services  # type: ignore[attr-defined]
+        seed = EXAM_SEED if self.exam else random.randrange(1 << 30)
+        self.dialogue = Dialogue(self.scenario, services.matcher, seed=seed)
+        if services.store is not None:
+            self.recorder = services.store.begin_session(
+                trainee=self.trainee, scenario=self.scenario, seed=seed, mode="exam" if self.exam else "practice"
+            )
+        persona = self.scenario.persona
+        intro = f"【{self.scenario.title}】{'考试模式：不提示，成绩可比。' if self.exam else '练习模式：打字时会提示禁用语，F1 看提示。'}"
+        self._say_system(intro)
+        if self.scenario.goal:
+            self._say_system(f"目标：{self.scenario.goal}")
+        self._say_customer(self.dialogue.customer_line, persona.name)
+        area = self.query_one("#reply", ReplyArea)
+        area.disabled = False
+        area.focus()
+        self.turn_started = time.monotonic()
+        self._clock = self.set_interval(1, self._tick)
+        self._refresh_bar()
+
+    # -- conversation --------------------------------------------------------
+
+    def _chat(self) -> VerticalScroll:
+        return self.query_one("#chat", VerticalScroll)
+
+    def _say_system(self, message: str) -> None:
+        self._chat().mount(Static(Text(message, style="dim italic"), classes="system"))
+        self._chat().scroll_end(animate=False)
+
+    def _say_customer(self, line: str, name: str | None = None) -> None:
+        text = Text()
+        text.append(f"{name or self.scenario.persona.name}  ", style="bold cyan")
+        text.append(line)
+        self._chat().mount(Static(text, classes="customer"))
+        self._chat().scroll_end(animate=False)
+
+    def _say_trainee(self, turn: Turn) -> None:
+        data = turn.to_json()
+        text = Text()
+        text.append("我  ", style="bold")
+        text.append_text(reply_text(data))
+        marks = Text("\n")
+        labels = self._labels()
+        for hit in turn.judgement.prohibited:
+            marks.append(f"✗ {hit.label} ", style="bold red")
+        for category in dict.fromkeys(h.category for h in turn.judgement.standard):
+            marks.append(f"✓ {labels.get(category, category)} ", style="green")
+        for label in turn.judgement.missed_labels:
+            marks.append(f"○ {label} ", style="yellow")
+        marks.append(f"  {turn.score} 分", style="bold")
+        text.append_text(marks)
+        self._chat().mount(Static(text, classes="trainee"))
+        if not self.exam:
+            for hit in turn.judgement.prohibited:
+                note = Text(f"⚠ 禁用语「{hit.matched}」（{hit.source}）\n  建议：{hit.suggestion}", style="red")
+                self._chat().mount(Static(note, classes="system"))
+        self._chat().scroll_end(animate=False)
+
+    def _labels(self) -> dict[str, str]:
+        matcher = self.app.services.matcher  # type: ignore[attr-defined]
+        return {c.id: c.label for c in matcher.categories.values()} if matcher else {}
+
+    def _refresh_bar(self) -> None:
+        if self.dialogue is None:
+            return
+        turn_no = len(self.dialogue.turns) + (0 if self.finished else 1)
+        text = Text(f" {self.scenario.title}", style="bold")
+        text.append(f" · 第 {turn_no}/{self.scenario.max_turns} 回合")
+        text.append(" · 考试" if self.exam else " · 练习", style="dim")
+        node = None if self.finished else self.dialogue.node
+        elapsed = max(0, int(time.monotonic() - self.turn_started))
+        if node is not None and node.timeout:
+            left = max(0, node.timeout - elapsed)
+            text.append(f" · 剩 {left // 60}:{left % 60:02d}", style="bold red" if left <= 10 else "bold")
+        elif not self.finished:
+            text.append(f" · {elapsed // 60}:{elapsed % 60:02d}", style="dim")
+        self.query_one("#progress", Static).update(text)
+        self.query_one("#mood", MoodMeter).show(self.dialogue.mood)
+
+    def _tick(self) -> None:
+        if self.dialogue is None or self.finished:
+            return
+        self._refresh_bar()
+        node = self.dialogue.node
+        if node.timeout and not self.busy and time.monotonic() - self.turn_started >= node.timeout:
+            self.busy = True
+            self.play_turn(None)
+
+    # -- sending -------------------------------------------------------------
+
+    def on_reply_area_submitted(self, event: ReplyArea.Submitted) -> None:
+        self.action_send()
+
+    def action_send(self) -> None:
+        if self.dialogue is None or self.finished or self.busy:
+            return
+        area = self.query_one("#reply", ReplyArea)
+        text = area.text
+        if not text.strip():
+            self.notify("请先输入回复", severity="warning", timeout=2)
+            return
+        self.busy = True
+        area.disabled = True
+        self.play_turn(text)
+
+    @work(thread=True, exclusive=True, group="turn")
+    def play_turn(self, text: str | None) -> None:
+        """Judge, advance and store one turn off the UI thread."""
+        assert self.dialogue is not None
+        seconds = round(time.monotonic() - self.turn_started, 2)
+        turn = self.dialogue.timeout(seconds) if text is None else self.dialogue.reply(text, seconds)
+        error = None
+        if self.recorder is not None:
+            try:
+                self.recorder.record_turn(turn)
+                if self.dialogue.finished:
+                    self.recorder.finish(self.dialogue)
+            except Exception as exc:  # noqa: BLE001 - shown to the trainee, the session goes on
+                error = str(exc)
+        self.app.call_from_thread(self._after_turn, turn, error)
+
+    def _after_turn(self, turn: Turn, error: str | None) -> None:
+        assert self.dialogue is not None
+        if error:
+            self.notify(f"保存失败：{error}", severity="error", timeout=10)
+        area = self.query_one("#reply", ReplyArea)
+        if turn.timed_out:
+            self._say_system("（超时，没有回复）")
+        else:
+            area.text = ""
+        self._say_trainee(turn)
+        self.query_one("#lint", Static).update("")
+        if self.dialogue.finished:
+            ending = self.dialogue.ending
+            if turn.next_customer:
+                self._say_customer(turn.next_customer)
+            if ending:
+                self._say_system(f"结局：{ending.title}。整场得分 {self.dialogue.score}。按 F5 或回车查看复盘。")
+            self.busy = False
+            area.disabled = True
+            self._refresh_bar()
+            self.refresh_bindings()
+            return
+        self._say_customer(turn.next_customer)
+        self.turn_started = time.monotonic()
+        self.busy = False
+        area.disabled = False
+        area.focus()
+        self._refresh_bar()
+
+    # -- lint while typing (practice mode) ------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self.exam or self.dialogue is None:
+            return
+        if self._lint_timer is not None:
+            self._lint_timer.stop()
+        draft = event.text_area.text
+        self._lint_timer = self.set_timer(LINT_DELAY, lambda: self.lint(draft))
+
+    @work(thread=True, exclusive=True, group="lint")
+    def lint(self, draft: str) -> None:
+        matcher = self.app.services.matcher  # type: ignore[attr-defined]
+        if matcher is None or not draft.strip():
+            self.app.call_from_thread(self.query_one("#lint", Static).update, "")
+            return
+        hits = [h for h in matcher.scan(draft) if h.kind == "prohibited"]
+        text = Text()
+        for hit in hits[:2]:
+            text.append(f"⚠ 禁用语「{hit.matched}」（{hit.source}）\n", style="bold red")
+            text.append(f"  建议：{hit.suggestion}\n", style="cyan")
+        self.app.call_from_thread(self.query_one("#lint", Static).update, text)
+
+    # -- hint, leaving, debrief ------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hint":
+            return None if self.exam or self.finished else True
+        if action == "debrief":
+            return self.finished
+        if action == "send":
+            return None if self.finished else True
+        return True
+
+    def action_hint(self) -> None:
+        if self.exam or self.dialogue is None or self.finished:
+            return
+        node = self.dialogue.node
+        labels = self._labels()
+        text = Text("提示  ", style="bold yellow")
+        if node.hint:
+            text.append(node.hint + "\n")
+        wanted = [labels.get(c, c) for c in node.expects.required]
+        if node.expects.any_of:
+            wanted.append("或".join(labels.get(c, c) for c in node.expects.any_of))
+        if wanted:
+            text.append("要做到：" + "、".join(wanted) + "\n")
+        text.append("参考说法：", style="bold")
+        text.append(node.model_answer)
+        self.query_one("#lint", Static).update(text)
+
+    def action_leave(self) -> None:
+        if self.finished or self.dialogue is None or not self.dialogue.turns:
+            self.app.pop_screen()
+            return
+        from .confirm import ConfirmScreen
+
+        count = len(self.dialogue.turns)
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmScreen(f"退出本次练习？\n已完成的 {count} 个回合都已保存，这次练习会记为“未完成”。", yes="退出", no="继续练习"),
+            answered,
+        )
+
+    def action_debrief(self) -> None:
+        if not self.finished or self.dialogue is None:
+            return
+        from .debrief import DebriefScreen
+
+        session_id = self.recorder.session_id if self.recorder else None
+        self.app.switch_screen(DebriefScreen(self.trainee, self.scenario, self.dialogue, session_id, self.exam))
+
+    def on_unmount(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()

@@ -1,0 +1,79 @@
+"""Choose or create the trainee; the last one is remembered."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+class StartScreen(Screen[None]):
+    BINDINGS = [
+        Binding("t", "team", "团队进度", id="start.team", tooltip="组长查看全体学员的进度"),
+        Binding("down", "to_list", "选择已有学员", id="start.list", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="start"):
+            yield Static("售后服务情景陪练", id="brand")
+            yield Static("和“客户”对练：按规范说话，系统逐句评判，告诉你哪句话违反了哪条规范、应该怎么说。", id="intro")
+            yield Static("你的姓名：", classes="label")
+            yield Input(placeholder="输入姓名后按回车（新学员会自动建档）", id="name")
+            yield Static("已有学员（↓ 选择）：", classes="label")
+            yield OptionList(id="trainees")
+            yield Static("正在打开进度数据库…", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        last = self.app.services.settings.get("trainee")  # type: ignore[attr-defined]
+        name = self.query_one("#name", Input)
+        if last:
+            name.value = last
+        name.focus()
+        if self.app.services.store is not None:  # type: ignore[attr-defined]
+            self.content_ready()
+
+    def content_ready(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        trainees = services.store.trainees() if services.store else []
+        options = self.query_one("#trainees", OptionList)
+        options.clear_options()
+        options.add_options([Option(name, id=name) for name in trainees])
+        count = len(services.scenarios)
+        self.query_one("#status", Static).update(f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.choose(event.value)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.choose(str(event.option.id))
+
+    def action_to_list(self) -> None:
+        self.query_one("#trainees", OptionList).focus()
+
+    def action_team(self) -> None:
+        if isinstance(self.focused, Input):
+            return
+        from .team import TeamScreen
+
+        self.app.push_screen(TeamScreen())
+
+    def choose(self, name: str) -> None:
+        name = name.strip()
+        services = self.app.services  # type: ignore[attr-defined]
+        if not name:
+            self.notify("请输入姓名", severity="warning")
+            return
+        if len(name) > 30:
+            self.notify("姓名太长了（最多 30 个字）", severity="warning")
+            return
+        if services.store is None:
+            self.notify(self.app.startup_error or "正在打开进度数据库，请稍候…", severity="warning")  # type: ignore[attr-defined]
+            return
+        services.remember(trainee=name)
+        from .picker import PickerScreen
+
+        self.app.push_screen(PickerScreen(name))

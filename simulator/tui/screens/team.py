@@ -1,0 +1,158 @@
+"""Team view for team leads: every trainee, sortable; drill into a trainee, then a transcript."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ...progress import PASS_SCORE, TREND_WINDOW, TraineeProgress, team_report
+from ...scenario import OUTCOME_LABELS
+from ..render import turn_text
+from .progress import labels_of
+
+SORTS = [
+    ("学员", lambda r: r.trainee, False),
+    ("次数", lambda r: r.sessions, True),
+    ("平均", lambda r: r.average if r.average is not None else -1, True),
+    ("趋势", lambda r: r.trend if r.trend is not None else -999, True),
+    ("最近", lambda r: r.last_played or "", True),
+]
+
+
+class TeamScreen(Screen[None]):
+    BINDINGS = [
+        Binding("s", "sort", "换排序", id="team.sort", tooltip="按学员、次数、平均分、趋势、最近练习轮流排序"),
+        Binding("enter", "open", "查看学员", id="team.open", tooltip="查看所选学员的每次练习"),
+        Binding("escape,q", "back", "返回", id="team.back", tooltip="返回上一页"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: list[TraineeProgress] = []
+        self.sort_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="teambar")
+        yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
+        yield Static(id="teamnote")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.app.services.store  # type: ignore[attr-defined]
+        self.report = team_report(store) if store else []
+        table = self.query_one("#team", DataTable)
+        table.add_columns("学员", "次数", "平均", "通过率", "趋势", "最近", "最常违反")
+        self.query_one("#teamnote", Static).update(
+            Text(f"通过：完成、结局不是失败且得分 ≥ {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均减去之前 {TREND_WINDOW} 次。", style="dim")
+        )
+        self.fill()
+        table.focus()
+
+    def fill(self) -> None:
+        name, key, reverse = SORTS[self.sort_index]
+        rows = sorted(self.report, key=key, reverse=reverse)
+        self.report = rows
+        labels = labels_of(self.app)
+        table = self.query_one("#team", DataTable)
+        table.clear()
+        for r in rows:
+            broken = "、".join(labels.get(c, c) for c, _ in r.most_broken[:1]) or "—"
+            table.add_row(
+                r.trainee, str(r.sessions), "—" if r.average is None else f"{r.average:.0f}",
+                "—" if r.pass_rate is None else f"{r.pass_rate * 100:.0f}%",
+                r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"), (r.last_played or "—")[5:10], broken,
+                key=r.trainee,
+            )
+        self.query_one("#teambar", Static).update(Text(f" 团队进度 · {len(rows)} 位学员 · 按{name}排序", style="bold"))
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.fill()
+
+    def action_open(self) -> None:
+        if self.report:
+            row = self.query_one("#team", DataTable).cursor_row
+            self.app.push_screen(TraineeSessionsScreen(self.report[row].trainee))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class TraineeSessionsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "查看对话", id="sessions.open", tooltip="查看所选练习的完整对话"),
+        Binding("escape,q", "back", "返回", id="sessions.back", tooltip="返回团队列表"),
+    ]
+
+    def __init__(self, trainee: str):
+        super().__init__()
+        self.trainee = trainee
+        self.ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f" {self.trainee} 的练习记录", style="bold"), id="sessionsbar")
+        yield DataTable(id="trainee_sessions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.app.services.store  # type: ignore[attr-defined]
+        table = self.query_one("#trainee_sessions", DataTable)
+        table.add_columns("编号", "场景", "时间", "模式", "结果", "得分", "回合")
+        for s in reversed(store.sessions(trainee=self.trainee) if store else []):
+            self.ids.append(s.id)
+            table.add_row(str(s.id), s.scenario_title, s.started_at[5:16].replace("T", " "), "考试" if s.mode == "exam" else "练习",
+                          OUTCOME_LABELS.get(s.outcome or "", "未完成"), "—" if s.score is None else str(s.score), str(s.turns))
+        table.focus()
+
+    def action_open(self) -> None:
+        if self.ids:
+            self.app.push_screen(TranscriptScreen(self.ids[self.query_one("#trainee_sessions", DataTable).cursor_row]))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class TranscriptScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "back", "返回", id="transcript.back", tooltip="返回上一页")]
+
+    def __init__(self, session_id: int):
+        super().__init__()
+        self.session_id = session_id
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="transcriptbar")
+        with VerticalScroll(id="transcript"):
+            yield Static(id="transcript_body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.app.services.store  # type: ignore[attr-defined]
+        session = store.session(self.session_id) if store else None
+        if session is None:
+            self.query_one("#transcript_body", Static).update("找不到这次练习。")
+            return
+        bar = Text(f" {session.scenario_title} · {session.trainee} · {session.started_at[:16].replace('T', ' ')}", style="bold")
+        bar.append(f" · {OUTCOME_LABELS.get(session.outcome or '', '未完成')} · 得分 {session.score if session.score is not None else '—'}")
+        self.query_one("#transcriptbar", Static).update(bar)
+        labels = labels_of(self.app)
+        body = Text()
+        for turn in store.turns(self.session_id):
+            body.append_text(turn_text(turn, labels))
+            body.append("\n")
+        if not body:
+            body.append("这次练习还没有任何回合。", style="dim")
+        self.query_one("#transcript_body", Static).update(body)
+        self.query_one("#transcript", VerticalScroll).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

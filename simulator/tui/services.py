@@ -1,0 +1,68 @@
+"""What the screens share: content, the compiled matcher, the store, settings.
+
+Heavy set-up (the phrasebook compile and jieba's dictionary) happens in a
+worker thread via :meth:`Services.load_engine`; screens check ``ready``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from .. import locations
+from ..matcher import Matcher, load_matcher
+from ..scenario import Scenario, load_scenarios
+from ..store import Store, open_store
+
+
+class Services:
+    def __init__(self, db_url: str | None = None):
+        self.db_url = db_url
+        self.matcher: Matcher | None = None
+        self.scenarios: dict[str, Scenario] = {}
+        self.store: Store | None = None
+        self.error: str | None = None
+        self.engine_ready = threading.Event()
+        self._settings: dict[str, Any] | None = None
+
+    # -- loading (called from worker threads) ---------------------------------
+
+    def load_scenarios(self) -> None:
+        self.scenarios = {s.id: s for s in load_scenarios(locations.scenario_sources())}
+
+    def open_store(self) -> None:
+        self.store = open_store(self.db_url)
+
+    def load_engine(self) -> None:
+        if self.matcher is not None:  # already compiled (tests share one)
+            self.engine_ready.set()
+            return
+        matcher = load_matcher(locations.phrasebook_sources())
+        matcher.warm_up()  # jieba's dictionary: about 0.7 s
+        self.matcher = matcher
+        self.engine_ready.set()
+
+    # -- settings --------------------------------------------------------------
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            try:
+                self._settings = json.loads(locations.settings_file().read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._settings = {}
+        return self._settings
+
+    def remember(self, **values: Any) -> None:
+        self.settings.update(values)
+        path = locations.settings_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(self.settings, ensure_ascii=False), encoding="utf-8")
+        except OSError:
+            pass  # settings are a convenience; never fail the app over them
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()

@@ -1,0 +1,217 @@
+"""The TUI driven by Textual's pilot: real store file, real engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from simulator.matcher import Matcher
+from simulator.store import open_store
+from simulator.tui.app import SimulatorApp
+from simulator.tui.screens.debrief import DebriefScreen
+from simulator.tui.screens.picker import PickerScreen
+from simulator.tui.screens.play import PlayScreen
+from simulator.tui.screens.progress import ProgressScreen
+from simulator.tui.screens.team import TeamScreen, TranscriptScreen
+from simulator.tui.services import Services
+from simulator.tui.widgets import ReplyArea
+
+SIZE = (80, 24)
+GOOD_REPLIES = [
+    "李站长您好，我是华气公司的售后工程师小王，非常抱歉让您久等了。",
+    "检查前需要先停机断电二十分钟，您看现在方便吗？",
+    "站长，设备是2007年6月调试安装的，保修期从调试安装开始计算，现在已经超出保修期，本次维修需要收费，我先把费用明细跟您说明一下。",
+    "我理解您的心情，费用按公司统一标准收取，我可以把您的情况反馈给公司，有结果第一时间告诉您。",
+    "谢谢您的理解，换配件时麻烦您安排操作员配合停气。",
+]
+
+
+def make_app(tmp_path: Path, matcher: Matcher) -> SimulatorApp:
+    services = Services(str(tmp_path / "tui.sqlite3"))
+    services.matcher = matcher  # compiled once per test run
+    return SimulatorApp(services=services)
+
+
+async def wait_until(pilot, condition, tries: int = 200) -> None:  # noqa: ANN001
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not reached")
+
+
+async def enter_trainee(pilot, app: SimulatorApp, name: str = "王小明") -> None:  # noqa: ANN001
+    await wait_until(pilot, lambda: app.services.store is not None and app.services.scenarios)
+    app.screen.query_one("#name", Input).value = name
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+
+
+async def pick(pilot, app: SimulatorApp, scenario_id: str, exam: bool = False) -> PlayScreen:  # noqa: ANN001
+    screen = app.screen
+    assert isinstance(screen, PickerScreen)
+    row = [s.id for s in screen.shown].index(scenario_id)
+    table = screen.query_one("#scenarios", DataTable)
+    table.move_cursor(row=row)
+    await pilot.press("e" if exam else "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen) and app.screen.dialogue is not None)
+    return app.screen  # type: ignore[return-value]
+
+
+async def say(pilot, app: SimulatorApp, text: str) -> None:  # noqa: ANN001
+    screen = app.screen
+    assert isinstance(screen, PlayScreen)
+    before = len(screen.dialogue.turns)
+    screen.query_one("#reply", ReplyArea).text = text
+    screen.query_one("#reply", ReplyArea).focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: len(screen.dialogue.turns) > before and not screen.busy)
+
+
+async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge", exam=True)
+        assert play.exam
+        for reply in GOOD_REPLIES:
+            await say(pilot, app, reply)
+        assert play.finished and play.dialogue.ending_id == "resolved"
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        bar = str(app.screen.query_one("#scorebar", Static).render())
+        assert f"得分 {play.dialogue.score}" in bar
+        body = str(app.screen.query_one("#turns", Static).render())
+        assert "第 5 回合" in body and "✓ 致谢" in body
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        assert app.screen.query_one("#sessions", DataTable).row_count == 1
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+    with open_store(str(tmp_path / "tui.sqlite3")) as store:
+        [session] = store.sessions(trainee="王小明")
+        assert session.finished and session.outcome == "good" and session.mode == "exam"
+        assert [t["reply"] for t in store.turns(session.id)] == GOOD_REPLIES
+
+
+async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app, "李四")
+        await pick(pilot, app, "unknown_fault_cause")
+        await say(pilot, app, "陈工您好，我是中讯公司的售后工程师。")
+        await say(pilot, app, "我估计是电源板坏了。")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "退出本次练习" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("n")  # keep practising
+        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen))
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+    with open_store(str(tmp_path / "tui.sqlite3")) as store:
+        [session] = store.sessions(trainee="李四")
+        assert not session.finished and session.turns == 2
+        turns = store.turns(session.id)
+        assert turns[1]["prohibited"][0]["category"] == "guess_cause"
+
+
+async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge")
+        play.query_one("#reply", ReplyArea).text = "过保了，你不给钱我就不修"
+        lint = play.query_one("#lint", Static)
+        await wait_until(pilot, lambda: "不给钱我就不修" in str(lint.render()))
+        assert "2.1" in str(lint.render()) and "建议" in str(lint.render())
+        await pilot.press("f1")
+        await pilot.pause()
+        assert "参考说法" in str(lint.render())
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        exam = await pick(pilot, app, "out_of_warranty_charge", exam=True)
+        exam.query_one("#reply", ReplyArea).text = "过保了，你不给钱我就不修"
+        await pilot.pause(0.6)
+        assert str(exam.query_one("#lint", Static).render()).strip() == ""
+
+
+async def test_exam_mode_is_reproducible(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    lines = []
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        for _ in range(2):
+            play = await pick(pilot, app, "angry_complaint_repeat_failure", exam=True)
+            lines.append(play.dialogue.customer_line)
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+    assert lines[0] == lines[1]
+
+
+async def test_filter_as_you_type_and_team_view(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        await pilot.press("投", "诉")
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        assert screen.query_one("#filter", Input).value == "投诉"
+        assert [s.id for s in screen.shown] == ["angry_complaint_repeat_failure"]
+        await pilot.press("down", "t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await pilot.press("s")
+        assert "按次数排序" in str(app.screen.query_one("#teambar", Static).render())
+
+
+async def test_remembers_the_last_trainee(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app, "赵六")
+    again = make_app(tmp_path, matcher)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.screen.query_one("#name", Input).value == "赵六"
+
+
+# -- snapshots at 80×24 ------------------------------------------------------------------
+
+
+@pytest.fixture
+def snap_app(tmp_path: Path, matcher: Matcher) -> SimulatorApp:
+    return make_app(tmp_path, matcher)
+
+
+def test_snapshot_picker(snap_compare, snap_app: SimulatorApp) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await enter_trainee(pilot, snap_app, "王小明")
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_play_after_a_prohibited_reply(snap_compare, snap_app: SimulatorApp) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await enter_trainee(pilot, snap_app, "王小明")
+        await pick(pilot, snap_app, "out_of_warranty_charge", exam=True)
+        await say(pilot, snap_app, "您好，这个不属于我负责，你找我们上级领导吧。")
+        snap_app.screen.turn_started = __import__("time").monotonic() + 10_000  # freeze the clock at 0:00
+        snap_app.screen._refresh_bar()
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_debrief(snap_compare, snap_app: SimulatorApp) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await enter_trainee(pilot, snap_app, "王小明")
+        await pick(pilot, snap_app, "late_arrival_reschedule", exam=True)
+        for reply in ["周女士您好，我是安家售后的小赵，实在对不起，让您久等了。", "我们重新约个时间，今天下午两点您方便吗？", "谢谢您的谅解。"]:
+            await say(pilot, snap_app, reply)
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(snap_app.screen, DebriefScreen))
+
+    assert snap_compare(snap_app, terminal_size=SIZE, run_before=run_before)
