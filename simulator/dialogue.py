@@ -136,7 +136,7 @@ class Dialogue:
     def timeout(self, seconds: float | None = None) -> Turn:
         """The trainee did not answer in time."""
         node = self.node
-        verdict = judge(self.matcher, "", required=node.expects.required, any_of=node.expects.any_of)
+        verdict = judge(self.matcher, "", required=node.expects.required, any_of=node.expects.any_of, timed_out=True)
         return self._advance("", True, verdict, "timeout", seconds)
 
     @staticmethod

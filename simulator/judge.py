@@ -47,6 +47,7 @@ def judge(
     required: Iterable[str] = (),
     extra_prohibited: Iterable[str] = (),
     any_of: Iterable[str] = (),
+    timed_out: bool = False,
 ) -> Judgement:
     """Judge ``text``.
 
@@ -57,6 +58,7 @@ def judge(
             before the diagnosis). Unknown ids are ignored here; scenario
             validation reports them.
         any_of: standard categories of which the reply must do at least one.
+        timed_out: the trainee did not answer in time (costs TIMEOUT_PENALTY).
     """
     hits = matcher.scan(text)
     extra = set(extra_prohibited)
@@ -77,6 +79,7 @@ def judge(
             for c in dict.fromkeys(h.category for h in prohibited)
         ],
         missed_required=missed_items,
+        timed_out=timed_out,
     )
     return Judgement(
         text=text,

@@ -6,7 +6,8 @@ Reply score (``simulator score`` and every scenario turn), clamped to 0..100:
 * each distinct standard category used: +:data:`STANDARD_BONUS`;
 * in a scenario, each *required* category missed: -:data:`MISSED_REQUIRED`;
 * each distinct prohibited category broken: minus its severity's
-  :data:`PENALTY` (critical 60, major 40, minor 20).
+  :data:`PENALTY` (critical 60, major 40, minor 20);
+* no reply before the node's time limit: -:data:`TIMEOUT_PENALTY`.
 
 A session's score is the mean of its turn scores, minus
 :data:`BAD_ENDING_PENALTY` when the conversation ends badly.
@@ -22,6 +23,7 @@ STANDARD_BONUS = 10
 MISSED_REQUIRED = 15
 PENALTY = {"critical": 60, "major": 40, "minor": 20}
 BAD_ENDING_PENALTY = 10
+TIMEOUT_PENALTY = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ def score_reply(
     standard: Iterable[tuple[str, str]],
     prohibited: Iterable[tuple[str, str, str]],
     missed_required: Iterable[tuple[str, str]] = (),
+    timed_out: bool = False,
 ) -> Score:
     """Score one reply.
 
@@ -62,6 +65,8 @@ def score_reply(
         items.append(ScoreItem(f"未做到：{label}", -MISSED_REQUIRED, category))
     for category, label, severity in prohibited:
         items.append(ScoreItem(f"禁用语：{label}", -PENALTY.get(severity, PENALTY["major"]), category))
+    if timed_out:
+        items.append(ScoreItem("超时未回复", -TIMEOUT_PENALTY))
     return Score(clamp(sum(i.delta for i in items)), tuple(items))
 
 

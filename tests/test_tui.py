@@ -215,3 +215,15 @@ def test_snapshot_debrief(snap_compare, snap_app: SimulatorApp) -> None:  # noqa
         await wait_until(pilot, lambda: isinstance(snap_app.screen, DebriefScreen))
 
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_command_palette_offers_the_screen_actions_in_chinese(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"考试模式", "我的进度", "团队", "明暗主题", "退出"} <= set(titles)
+        assert all(not t.isascii() for t in titles)
+        team = next(c for c in app.get_system_commands(app.screen) if c.title == "团队")
+        team.callback()
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from collections.abc import Iterable
+
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .services import Services
 
@@ -21,6 +24,7 @@ class SimulatorApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "退出", id="quit", tooltip="退出程序（练习中会先确认）"),
         Binding("f2", "toggle_dark", "明暗主题", id="theme", tooltip="在明亮与暗色主题之间切换"),
+        Binding("ctrl+p", "command_palette", "命令", id="palette", show=False, priority=True, tooltip="打开命令面板"),
     ]
 
     def __init__(self, db_url: str | None = None, services: Services | None = None):
@@ -84,7 +88,33 @@ class SimulatorApp(App[None]):
         self.startup_error = message
         self.notify(message, title="无法启动", severity="error", timeout=30)
 
-    def action_toggle_dark(self) -> None:
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="搜索命令…（如“提示”“复盘”“团队”）"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every binding of the current screen, plus the app's own, in Chinese."""
+        seen: set[str] = set()
+        for node in (screen, self):
+            for binding in node._bindings.key_to_bindings.values():
+                for item in binding:
+                    # Textual's own screen bindings carry English descriptions: leave them out.
+                    if not item.description or item.description.isascii() or item.action in seen:
+                        continue
+                    if item.action == "command_palette":
+                        continue
+                    if node is screen and screen.check_action(item.action.split("(")[0], ()) is not True:
+                        continue
+                    seen.add(item.action)
+                    target = node
+
+                    def run(action: str = item.action, target: object = target) -> None:
+                        self.call_later(target.run_action, action)  # type: ignore[attr-defined]
+
+                    yield SystemCommand(item.description, item.tooltip or item.description, run)
+        yield SystemCommand("截图", "把当前画面保存为 SVG 图片（保存在当前目录）", lambda: self.action_screenshot())
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
         self.services.remember(theme=self.theme)
 
