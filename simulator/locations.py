@@ -54,28 +54,24 @@ def default_database() -> str:
     return os.environ.get("SIMULATOR_DB") or str(data_dir() / "progress.sqlite3")
 
 
-def phrasebook_sources(extra: list[Path] | None = None) -> list[Path]:
-    """The bundled phrasebook, the user's own directory if any, then ``extra``."""
-    sources = [bundled_phrasebook_dir()]
-    user = user_phrasebook_dir()
+def _sources(bundled: Path, user: Path, extra: list[Path] | None) -> list[Path]:
+    sources = [bundled]
     if user.is_dir() and any(user.glob("*.y*ml")):
         sources.append(user)
     for path in extra or []:
         if path.resolve() not in {s.resolve() for s in sources}:
             sources.append(path)
     return sources
+
+
+def phrasebook_sources(extra: list[Path] | None = None) -> list[Path]:
+    """The bundled phrasebook, the user's own directory if any, then ``extra``."""
+    return _sources(bundled_phrasebook_dir(), user_phrasebook_dir(), extra)
 
 
 def scenario_sources(extra: list[Path] | None = None) -> list[Path]:
     """The bundled scenarios, the user's own directory if any, then ``extra``."""
-    sources = [bundled_scenarios_dir()]
-    user = user_scenarios_dir()
-    if user.is_dir() and any(user.glob("*.y*ml")):
-        sources.append(user)
-    for path in extra or []:
-        if path.resolve() not in {s.resolve() for s in sources}:
-            sources.append(path)
-    return sources
+    return _sources(bundled_scenarios_dir(), user_scenarios_dir(), extra)
 
 
 def settings_file() -> Path:
