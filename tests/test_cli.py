@@ -141,3 +141,23 @@ def test_developer_sets_do_not_regress(name: str) -> None:
     assert report["prohibited_detection"]["precision"] >= 0.95
     assert report["prohibited_detection"]["recall"] >= 0.90
     assert report["standard_categories_micro"]["f1"] >= 0.90
+
+
+def test_user_phrasebook_directory_is_loaded(isolated_home: Path) -> None:
+    folder = isolated_home / "phrasebook"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text(
+        "version: 1\ncategories:\n  - id: not_my_job\n    extend: true\n    phrases: [这块儿我们不碰]\n"
+        "    examples:\n      hit: ['[这块儿我们不碰]']\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("score", "--format", "json", "这块儿我们不碰")
+    assert code == 0
+    assert json.loads(out)[0]["prohibited"][0]["category"] == "not_my_job"
+
+
+def test_score_with_scenario_applies_the_opening_expectations() -> None:
+    code, out, _ = run("score", "--format", "json", "--scenario", "first_visit_introduction", "你好")
+    assert code == 0
+    [data] = json.loads(out)
+    assert data["score"] == 60 + 10 - 15  # greeting done, self-introduction missed
