@@ -218,6 +218,8 @@ class Matcher:
         self._phrases: list[_Phrase] = []
         self._index: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._patterns: list[tuple[str, str, re.Pattern[str]]] = []
+        # Words one of which must occur for a pattern to match (None: always try).
+        self._pattern_triggers: list[tuple[str, ...] | None] = []
         self._exact_exceptions: dict[str, list[str]] = defaultdict(list)
         self._pattern_exceptions: dict[str, list[re.Pattern[str]]] = defaultdict(list)
         jieba_words: set[str] = set()
@@ -234,6 +236,7 @@ class Matcher:
             for pattern_id, pattern, where in spec.patterns:
                 regex = compile_pattern(pattern, problems, where, f"{spec.id}.patterns", book.lexicon)
                 self._patterns.append((spec.id, pattern_id, regex))
+                self._pattern_triggers.append(self._trigger_words(pattern, book.lexicon))
                 for element in pattern.sequence:
                     for word in expand_words(
                         [element] if isinstance(element, str) else element, book.lexicon, [], where, ""
@@ -273,6 +276,23 @@ class Matcher:
         for offset, (bigram, _) in enumerate(bigrams):
             self._index[bigram].append((index, offset))
 
+    @staticmethod
+    def _trigger_words(pattern: Pattern, lexicon: dict[str, list[str]]) -> tuple[str, ...] | None:
+        """The normalised words of the pattern's rarest-looking keyword element.
+
+        A pattern can only match a text containing one of its first keyword's
+        words; checking that with ``in`` is much cheaper than running the regex.
+        """
+        for element in pattern.sequence:
+            if element in ("^", "$"):
+                continue
+            words = expand_words([element] if isinstance(element, str) else list(element), lexicon, [], ("", 0, 0), "")
+            if words == ["#"]:
+                return None
+            normalised = tuple(w for w in (normalize_phrase(word)[0] for word in words) if w)
+            return normalised or None
+        return None
+
     @property
     def phrase_count(self) -> int:
         return len(self._phrases)
@@ -295,7 +315,7 @@ class Matcher:
         if not norm.chars:
             return []
         views = self._sentence_views(norm)
-        candidates = self._phrase_candidates(norm) + self._pattern_candidates(views)
+        candidates = self._phrase_candidates(norm) + self._pattern_candidates(views, norm.chars)
         candidates = self._drop_exceptions(norm, views, candidates)
         candidates = [c for c in candidates if not self._is_negated(norm, c)]
         candidates = self._best_per_place(candidates)
@@ -399,10 +419,17 @@ class Matcher:
             views.append(("".join(pieces), units))
         return views
 
-    def _pattern_candidates(self, views: list[tuple[str, list[int]]]) -> list[_Candidate]:
+    def _pattern_candidates(self, views: list[tuple[str, list[int]]], chars: str) -> list[_Candidate]:
         out: list[_Candidate] = []
+        live = [
+            pattern
+            for pattern, triggers in zip(self._patterns, self._pattern_triggers)
+            if triggers is None or any(word in chars for word in triggers)
+        ]
+        if not live:
+            return out
         for view, units in views:
-            for category, pattern_id, regex in self._patterns:
+            for category, pattern_id, regex in live:
                 for match in regex.finditer(view):
                     first, last = _pattern_span(match)
                     if last > first:

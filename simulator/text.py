@@ -167,6 +167,34 @@ class NormText:
         return first, last
 
 
+_UNIT, _LATIN, _NOISE, _CLAUSE_END, _SENTENCE_END = range(5)
+
+
+@lru_cache(maxsize=32768)
+def _char_plan(raw: str) -> tuple[tuple[int, str, str], ...]:
+    """What one original character becomes: (kind, folded char, sound) per NFKC piece.
+
+    Cached: text is mostly the same few thousand characters, and a dict hit is
+    far cheaper than NFKC, the tables and the category lookups every time.
+    """
+    pieces = (raw,) if raw in CLAUSE_TERMINATORS else unicodedata.normalize("NFKC", raw)
+    plan = []
+    for piece in pieces:
+        if piece in SENTENCE_TERMINATORS:
+            plan.append((_SENTENCE_END, "", ""))
+        elif piece in CLAUSE_TERMINATORS:
+            plan.append((_CLAUSE_END, "", ""))
+        elif _is_noise(piece):
+            plan.append((_NOISE, "", ""))
+        else:
+            folded = fold_char(piece)
+            if "a" <= folded <= "z":
+                plan.append((_LATIN, folded, ""))
+            else:
+                plan.append((_UNIT, folded, sound_of(folded)))
+    return tuple(plan)
+
+
 def normalize(text: str) -> NormText:
     """Normalise ``text`` into parallel char/sound channels with offsets.
 
@@ -215,23 +243,19 @@ def normalize(text: str) -> NormText:
         clause_has_units = True
 
     for index, raw in enumerate(text):
-        for piece in (raw,) if raw in CLAUSE_TERMINATORS else unicodedata.normalize("NFKC", raw):
-            if piece in CLAUSE_TERMINATORS:
+        for kind, folded, sound in _char_plan(raw):
+            if kind == _UNIT:
+                flush_latin()
+                _append(folded, sound, index, index + 1)
+            elif kind == _LATIN:
+                latin.append((folded, index))
+            elif kind != _NOISE:
                 flush_latin()
                 if clause_has_units:
                     clause += 1
                     clause_has_units = False
-                if piece in SENTENCE_TERMINATORS:
+                if kind == _SENTENCE_END:
                     sentence_breaks.add(len(chars))
-                continue
-            if _is_noise(piece):
-                continue
-            folded = fold_char(piece)
-            if "a" <= folded <= "z":
-                latin.append((folded, index))
-                continue
-            flush_latin()
-            _append(folded, sound_of(folded), index, index + 1)
     flush_latin()
 
     clauses: list[tuple[int, int]] = []
