@@ -200,3 +200,14 @@ def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any
     for category in sorted(lost):
         lines.append(f"“{labels.get(category, category)}”从 ✓ 变为 ✗")
     return lines or ["与上次相比没有明显变化"]
+
+
+def bests_by_scenario(sessions: Iterable[Any]) -> dict[str, tuple[int | None, str | None]]:
+    """scenario -> (best score of a finished session, date last played "MM-DD")."""
+    out: dict[str, tuple[int | None, str | None]] = {}
+    for session in sessions:
+        best, _ = out.get(session.scenario, (None, None))
+        if session.finished and session.score is not None:
+            best = session.score if best is None else max(best, session.score)
+        out[session.scenario] = (best, session.started_at[5:10])
+    return out

@@ -316,3 +316,15 @@ def test_default_database_lives_in_the_data_dir(isolated_home: Path) -> None:
     with open_store() as store:
         assert store.schema_version == LATEST
     assert (isolated_home / "progress.sqlite3").exists()
+
+
+def test_bests_by_scenario_ignores_unfinished(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    from simulator.progress import bests_by_scenario
+
+    scenario = scenarios[GOOD]
+    with open_store(db_url) as store:
+        play(store, matcher, scenario, "甲", scenario.examples[0].replies, seed=scenario.examples[0].seed)
+        play(store, matcher, scenario, "甲", scenario.examples[0].replies[:1])  # left after one turn
+        best, last = bests_by_scenario(store.sessions(trainee="甲"))[GOOD]
+        finished = [s for s in store.sessions(trainee="甲") if s.finished]
+    assert best == finished[0].score and last is not None

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from ...progress import bests_by_scenario
 from ...scenario import Scenario
 from ..widgets import stars
 
@@ -58,15 +59,7 @@ class PickerScreen(Screen[None]):
 
     def _history(self) -> dict[str, tuple[int | None, str | None]]:
         store = self.app.services.store  # type: ignore[attr-defined]
-        if store is None:
-            return {}
-        out: dict[str, tuple[int | None, str | None]] = {}
-        for session in store.sessions(trainee=self.trainee):
-            best, _ = out.get(session.scenario, (None, None))
-            score = session.score if session.finished else None
-            best = score if best is None else (max(best, score) if score is not None else best)
-            out[session.scenario] = (best, session.started_at[5:10])
-        return out
+        return bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
 
     def refresh_rows(self) -> None:
         services = self.app.services  # type: ignore[attr-defined]
