@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .dialogue import Dialogue, Turn, mood_label
-from .scenario import TIMEOUT_REPLY
+from .scenario import OUTCOME_LABELS, TIMEOUT_REPLY
 
 EXAM_SEED = 20071
 
@@ -55,12 +55,18 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     seed = EXAM_SEED if args.exam else (args.seed if args.seed is not None else random.randrange(1 << 30))
     matcher.warm_up()
     dialogue = Dialogue(scenario, matcher, seed=seed)
+    from .store import utc_now
+
+    started_at = utc_now()
     recorder = None
+    store = None
     if not args.no_record:
         from .store import open_store
 
-        recorder = open_store().begin_session(
-            trainee=args.trainee.strip(), scenario=scenario, seed=seed, mode="exam" if args.exam else "practice"
+        store = open_store()
+        recorder = store.begin_session(
+            trainee=args.trainee.strip(), scenario=scenario, seed=seed, mode="exam" if args.exam else "practice",
+            started_at=started_at,
         )
     session_id = recorder.session_id if recorder else None
     fmt = args.format
@@ -103,9 +109,22 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt == "jsonl":
         _event(out, {"event": "end", **result})
     elif fmt == "json":
-        out.write(json.dumps({"session": result, "turns": [t.to_json() for t in dialogue.turns], "result": result},
+        # "session" has the shape of a `history --format json` row, as `transcript` does.
+        stored = store.session(session_id) if store is not None and session_id is not None else None
+        session = stored.to_json() if stored else {
+            "id": None, "trainee": args.trainee, "scenario": scenario.id, "started_at": started_at,
+            "finished": dialogue.finished, "outcome": result["outcome"], "score": dialogue.score,
+            "turns": len(dialogue.turns),
+        }
+        out.write(json.dumps({"session": session, "turns": [t.to_json() for t in dialogue.turns], "result": result},
                              ensure_ascii=False, indent=2) + "\n")
     else:
-        state = f"结局：{dialogue.ending.title}（{dialogue.ending.outcome}）" if dialogue.ending else "对话未结束（回复已用完）"
+        state = (
+            f"结局：{dialogue.ending.title}（{OUTCOME_LABELS[dialogue.ending.outcome]}）"
+            if dialogue.ending
+            else "对话未结束（回复已用完）"
+        )
         out.write(f"\n{state}；总分 {dialogue.score}；共 {len(dialogue.turns)} 回合\n")
+    if store is not None:
+        store.close()
     return EXIT_OK
