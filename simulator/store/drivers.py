@@ -8,6 +8,7 @@ Never connects at import time.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -63,34 +64,39 @@ class SQLiteDriver(Driver):
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"无法打开进度数据库 {path}：文件已损坏或不是 SQLite 数据库（{exc}）。文件未做任何改动。") from None
         self._depth = 0
+        # The TUI writes turns from a worker thread and reads on the UI thread:
+        # one connection, so every use is serialised (a transaction holds it).
+        self._lock = threading.RLock()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return self.conn.execute(sql, tuple(params)).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"进度数据库出错（{self.path}）：{exc}") from exc
+        with self._lock:
+            try:
+                return self.conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"进度数据库出错（{self.path}）：{exc}") from exc
 
     @contextmanager
     def transaction(self, lock: bool = False) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            # IMMEDIATE takes the write lock up front, so concurrent writers queue
+            # on the busy timeout instead of failing halfway through.
+            self.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
-            finally:
-                self._depth -= 1
-            return
-        # IMMEDIATE takes the write lock up front, so concurrent writers queue
-        # on the busy timeout instead of failing halfway through.
-        self.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
+            except BaseException:
+                self._depth = 0
+                self.conn.execute("ROLLBACK")
+                raise
             self._depth = 0
-            self.conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.execute("COMMIT")
+            self.execute("COMMIT")
 
     def table_names(self) -> set[str]:
         return {row[0] for row in self.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
