@@ -227,3 +227,14 @@ async def test_command_palette_offers_the_screen_actions_in_chinese(tmp_path: Pa
         team = next(c for c in app.get_system_commands(app.screen) if c.title == "团队")
         team.callback()
         await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))
+
+
+async def test_leaving_before_the_first_reply_stores_no_empty_session(tmp_path: Path, matcher: Matcher) -> None:
+    app = make_app(tmp_path, matcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app, "空白")
+        await pick(pilot, app, "first_visit_introduction")
+        await pilot.press("escape")  # nothing said yet: leaves without asking
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+    with open_store(str(tmp_path / "tui.sqlite3")) as store:
+        assert store.sessions(trainee="空白") == []

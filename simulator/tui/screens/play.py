@@ -43,6 +43,7 @@ class PlayScreen(Screen[None]):
         self.exam = exam
         self.dialogue: Dialogue | None = None
         self.recorder = None
+        self.seed = 0
         self.started = time.monotonic()
         self.turn_started = time.monotonic()
         self.busy = False
@@ -78,10 +79,7 @@ class PlayScreen(Screen[None]):
         services = self.app.services  # type: ignore[attr-defined]
         seed = EXAM_SEED if self.exam else random.randrange(1 << 30)
         self.dialogue = Dialogue(self.scenario, services.matcher, seed=seed)
-        if services.store is not None:
-            self.recorder = services.store.begin_session(
-                trainee=self.trainee, scenario=self.scenario, seed=seed, mode="exam" if self.exam else "practice"
-            )
+        self.seed = seed
         persona = self.scenario.persona
         intro = f"【{self.scenario.title}】{'考试模式：不提示，成绩可比。' if self.exam else '练习模式：打字时会提示禁用语，F1 看提示。'}"
         self._say_system(intro)
@@ -187,8 +185,14 @@ class PlayScreen(Screen[None]):
         seconds = round(time.monotonic() - self.turn_started, 2)
         turn = self.dialogue.timeout(seconds) if text is None else self.dialogue.reply(text, seconds)
         error = None
-        if self.recorder is not None:
+        store = self.app.services.store  # type: ignore[attr-defined]
+        if store is not None:
             try:
+                if self.recorder is None:  # the session starts with its first turn: no empty sessions
+                    self.recorder = store.begin_session(
+                        trainee=self.trainee, scenario=self.scenario, seed=self.seed,
+                        mode="exam" if self.exam else "practice",
+                    )
                 self.recorder.record_turn(turn)
                 if self.dialogue.finished:
                     self.recorder.finish(self.dialogue)
