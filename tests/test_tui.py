@@ -132,7 +132,7 @@ async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path
         assert "2.1" in str(lint.render()) and "建议" in str(lint.render())
         await pilot.press("f1")
         await pilot.pause()
-        assert "参考说法" in str(lint.render())
+        assert "参考说法" in str(lint.render()) and "常用说法" in str(lint.render())
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         exam = await pick(pilot, app, "out_of_warranty_charge", exam=True)

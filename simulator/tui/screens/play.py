@@ -276,6 +276,16 @@ class PlayScreen(Screen[None]):
             wanted.append("或".join(labels.get(c, c) for c in node.expects.any_of))
         if wanted:
             text.append("要做到：" + "、".join(wanted) + "\n")
+        matcher = self.app.services.matcher  # type: ignore[attr-defined]
+        samples = []
+        for category in [*node.expects.required, *node.expects.any_of][:3]:
+            spec = matcher.categories.get(category) if matcher else None
+            if spec is not None:
+                phrases = list(dict.fromkeys(text for _, text, _ in spec.phrases))[:2]
+                if phrases:
+                    samples.append(f"{spec.label}：" + " / ".join(phrases))
+        if samples:
+            text.append("常用说法：" + "；".join(samples) + "\n")
         text.append("参考说法：", style="bold")
         text.append(node.model_answer)
         self.query_one("#lint", Static).update(text)
