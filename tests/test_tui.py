@@ -34,7 +34,7 @@ def make_app(tmp_path: Path, matcher: Matcher) -> SimulatorApp:
     return SimulatorApp(services=services)
 
 
-async def wait_until(pilot, condition, tries: int = 200) -> None:  # noqa: ANN001
+async def wait_until(pilot, condition, tries: int = 750) -> None:  # noqa: ANN001
     for _ in range(tries):
         if condition():
             return
