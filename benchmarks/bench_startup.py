@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import os, sys, time
 t0 = float(os.environ["BENCH_T0"])
+import simulator.cli  # the console script's path: the CLI module is imported first
 from simulator.tui.app import SimulatorApp
 
 class Probe(SimulatorApp):

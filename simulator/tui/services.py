@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import locations
-from ..matcher import Matcher, load_matcher
-from ..scenario import Scenario, load_scenarios
-from ..store import Store, open_store
+
+if TYPE_CHECKING:  # imported lazily below: pydantic and rapidfuzz cost ~0.2 s, after the first frame
+    from ..matcher import Matcher
+    from ..scenario import Scenario
+    from ..store import Store
 
 
 class Services:
@@ -29,15 +31,21 @@ class Services:
     # -- loading (called from worker threads) ---------------------------------
 
     def load_scenarios(self) -> None:
+        from ..scenario import load_scenarios
+
         self.scenarios = {s.id: s for s in load_scenarios(locations.scenario_sources())}
 
     def open_store(self) -> None:
+        from ..store import open_store
+
         self.store = open_store(self.db_url)
 
     def load_engine(self) -> None:
         if self.matcher is not None:  # already compiled (tests share one)
             self.engine_ready.set()
             return
+        from ..matcher import load_matcher
+
         matcher = load_matcher(locations.phrasebook_sources())
         matcher.warm_up()  # jieba's dictionary: about 0.7 s
         self.matcher = matcher
