@@ -259,6 +259,7 @@ class Matcher:
         self._pseudo = re.compile("|".join(map(re.escape, pseudo))) if pseudo else None
         self._window = negation.window
         self._remedies = {spec.id: set(spec.remedied_by) for spec in book.categories.values() if spec.remedied_by}
+        self._build_trigger_index()
         self._jieba_words = sorted(jieba_words | self._cues)
         self._jieba_loaded = False
         if problems:
@@ -398,6 +399,32 @@ class Matcher:
         similarity = round(100 * (1 - cost / n))
         return _Candidate(phrase.category, phrase.phrase_id, start, end, similarity)
 
+    def _build_trigger_index(self) -> None:
+        """First character -> (trigger word, pattern indexes), and the always-run patterns."""
+        by_first: dict[str, dict[str, set[int]]] = defaultdict(dict)
+        self._always: set[int] = set()
+        for index, triggers in enumerate(self._pattern_triggers):
+            if triggers is None:
+                self._always.add(index)
+                continue
+            for word in triggers:
+                by_first[word[0]].setdefault(word, set()).add(index)
+        self._by_first = {first: list(words.items()) for first, words in by_first.items()}
+
+    def _live_patterns(self, chars: str) -> list[tuple[str, str, re.Pattern[str]]]:
+        """The patterns whose first keyword occurs in ``chars``, in phrasebook order.
+
+        A pattern can only match where one of its first keyword's words occurs;
+        looking those up by first character is far cheaper than running every regex.
+        """
+        live = set(self._always)
+        by_first = self._by_first
+        for position, char in enumerate(chars):
+            for word, indexes in by_first.get(char, ()):
+                if chars.startswith(word, position):
+                    live |= indexes
+        return [self._patterns[i] for i in sorted(live)]
+
     @staticmethod
     def _sentence_views(norm: NormText) -> list[tuple[str, list[int]]]:
         """Each sentence's char channel with ``|`` between its clauses.
@@ -421,11 +448,7 @@ class Matcher:
 
     def _pattern_candidates(self, views: list[tuple[str, list[int]]], chars: str) -> list[_Candidate]:
         out: list[_Candidate] = []
-        live = [
-            pattern
-            for pattern, triggers in zip(self._patterns, self._pattern_triggers)
-            if triggers is None or any(word in chars for word in triggers)
-        ]
+        live = self._live_patterns(chars)
         if not live:
             return out
         for view, units in views:
