@@ -133,7 +133,7 @@ def test_eval_command_reports_metrics_and_meets_targets() -> None:
     assert report["standard_categories_micro"]["f1"] >= 0.85
 
 
-@pytest.mark.parametrize("name", ["heldout.yaml", "heldout2.yaml", "heldout3.yaml", "heldout4.yaml", "heldout5.yaml", "heldout6.yaml", "heldout7.yaml", "heldout8.yaml", "heldout9.yaml", "heldout10.yaml", "heldout11.yaml", "heldout12.yaml"])
+@pytest.mark.parametrize("name", ["heldout.yaml", "heldout2.yaml", "heldout3.yaml", "heldout4.yaml", "heldout5.yaml", "heldout6.yaml", "heldout7.yaml", "heldout8.yaml", "heldout9.yaml", "heldout10.yaml", "heldout11.yaml", "heldout12.yaml", "heldout13.yaml"])
 def test_developer_sets_do_not_regress(name: str) -> None:
     code, out, _ = run("eval", str(ROOT / "benchmarks" / "data" / name), "--format", "json")
     report = json.loads(out)
