@@ -158,8 +158,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.format == "json":
         _dump(report.as_dict(), out)
     else:
-        labels = {c.id: c.label for c in matcher.categories.values()}
-        out.write(report_text(report, labels) + "\n")
+        out.write(report_text(report, matcher.book.labels()) + "\n")
     return EXIT_OK
 
 
@@ -177,7 +176,7 @@ def cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     matcher = _load_matcher(args.phrasebook)
     matcher.warm_up()
-    categories = {c.id: c.kind for c in matcher.categories.values()}
+    categories = matcher.book.kinds()
     sources = _expand(args.paths) if args.paths else _scenario_sources(args)
     scenarios = load_scenarios(sources, categories)
     failed = 0

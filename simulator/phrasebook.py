@@ -190,8 +190,13 @@ class Phrasebook:
     files: list[str]
     lexicon: dict[str, list[str]] = field(default_factory=dict)
 
-    def of_kind(self, kind: Kind) -> list[CategorySpec]:
-        return [c for c in self.categories.values() if c.kind == kind]
+    def labels(self) -> dict[str, str]:
+        """Category id -> Chinese label."""
+        return {c.id: c.label for c in self.categories.values()}
+
+    def kinds(self) -> dict[str, str]:
+        """Category id -> "standard" or "prohibited" (what scenario checks need)."""
+        return {c.id: c.kind for c in self.categories.values()}
 
 
 def _where(positions: Positions, name: str, loc: tuple[object, ...]) -> tuple[str, int, int]:

@@ -38,7 +38,7 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .scenario import load_scenarios
 
     matcher = _load_matcher(args.phrasebook)
-    categories = {c.id: c.kind for c in matcher.categories.values()}
+    categories = matcher.book.kinds()
     scenarios = {s.id: s for s in load_scenarios(_scenario_sources(args), categories)}
     scenario = scenarios.get(args.scenario_id)
     if scenario is None:

@@ -10,8 +10,9 @@ from typing import Any, TextIO
 
 from .charts import Series, html_page, svg_chart
 from .progress import PASS_SCORE, TREND_WINDOW, team_report
+from .scenario import OUTCOME_LABELS as SCENARIO_OUTCOMES
 
-OUTCOME_LABELS = {"good": "圆满", "neutral": "一般", "bad": "失败", None: "未完成"}
+OUTCOME_LABELS: dict[str | None, str] = {**SCENARIO_OUTCOMES, None: "未完成"}
 
 
 def _store():  # noqa: ANN202 - deferred import keeps the CLI's start-up light
@@ -159,8 +160,7 @@ def _category_labels() -> dict[str, str]:
         from . import locations
         from .phrasebook import load_phrasebook
 
-        book = load_phrasebook(locations.phrasebook_sources())
-        return {c.id: c.label for c in book.categories.values()}
+        return load_phrasebook(locations.phrasebook_sources()).labels()
     except Exception:  # noqa: BLE001 - labels are cosmetic; ids still show
         return {}
 

@@ -385,7 +385,7 @@ def find_scenario(scenario_id: str, extra: list[Path] | None = None) -> Scenario
 
 def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO) -> bool:  # noqa: ANN001
     """Validate scenario files against the matcher's categories; print a summary."""
-    categories = {c.id: c.kind for c in matcher.categories.values()}
+    categories = matcher.book.kinds()
     ok = True
     for path in paths:
         try:

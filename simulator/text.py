@@ -158,14 +158,6 @@ class NormText:
         """Original-text span covering units ``[first_unit, end_unit)``."""
         return self.starts[first_unit], self.ends[end_unit - 1]
 
-    def units_in(self, start: int, end: int) -> tuple[int, int]:
-        """The unit range whose original span lies inside ``[start, end)``."""
-        first = next((i for i, s in enumerate(self.starts) if s >= start), len(self.starts))
-        last = first
-        while last < len(self.ends) and self.ends[last] <= end:
-            last += 1
-        return first, last
-
 
 _UNIT, _LATIN, _NOISE, _CLAUSE_END, _SENTENCE_END = range(5)
 

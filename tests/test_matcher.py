@@ -128,7 +128,9 @@ def test_score_rewards_standard_and_punishes_prohibited(matcher: Matcher) -> Non
 
 def test_score_items_explain_the_score(matcher: Matcher) -> None:
     verdict = judge(matcher, "您好，你找我们上级领导吧")
-    assert sum(i.delta for i in verdict.score.items) == verdict.score.value or verdict.score.value in (0, 100)
+    total = sum(i.delta for i in verdict.score.items)
+    assert verdict.score.value == max(0, min(100, total))
+    assert total == 60 + 10 - 40  # base, greeting, go_find_boss (major)
     assert any(i.category == "go_find_boss" and i.delta < 0 for i in verdict.score.items)
 
 

@@ -72,17 +72,18 @@ class SimulatorApp(App[None]):
             return
         self.call_from_thread(self._engine_ready)
 
-    def _content_ready(self) -> None:
+    def _tell_screens(self, hook: str) -> None:
+        """Call ``hook`` on every open screen that has it (content_ready, engine_ready)."""
         for screen in self.screen_stack:
-            handler = getattr(screen, "content_ready", None)
+            handler = getattr(screen, hook, None)
             if handler:
                 handler()
 
+    def _content_ready(self) -> None:
+        self._tell_screens("content_ready")
+
     def _engine_ready(self) -> None:
-        for screen in self.screen_stack:
-            handler = getattr(screen, "engine_ready", None)
-            if handler:
-                handler()
+        self._tell_screens("engine_ready")
 
     def _fatal(self, message: str) -> None:
         self.startup_error = message

@@ -14,6 +14,7 @@ from ...dialogue import Dialogue
 from ...progress import compare_attempts
 from ...scenario import OUTCOME_LABELS, Scenario, best_path, step_label
 from ..render import turn_text
+from .progress import labels_of
 
 
 class DebriefScreen(Screen[None]):
@@ -40,7 +41,7 @@ class DebriefScreen(Screen[None]):
 
     def on_mount(self) -> None:
         services = self.app.services  # type: ignore[attr-defined]
-        labels = {c.id: c.label for c in services.matcher.categories.values()} if services.matcher else {}
+        labels = labels_of(self.app)
         dialogue = self.dialogue
         ending = dialogue.ending
         previous = None

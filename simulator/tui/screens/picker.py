@@ -29,6 +29,7 @@ class PickerScreen(Screen[None]):
         super().__init__()
         self.trainee = trainee
         self.shown: list[Scenario] = []
+        self._bests: dict[str, tuple[int | None, str | None]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -48,18 +49,20 @@ class PickerScreen(Screen[None]):
         table.add_column("标签", width=16, key="tags")
         table.add_column("最佳", width=4, key="best")
         table.add_column("上次", width=5, key="last")
-        self.refresh_rows()
+        self.reload()
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_rows()  # scores may have changed after a session
+        self.reload()  # scores may have changed after a session
 
     def content_ready(self) -> None:
-        self.refresh_rows()
+        self.reload()
 
-    def _history(self) -> dict[str, tuple[int | None, str | None]]:
+    def reload(self) -> None:
+        """Read the trainee's best scores once; typing in the filter only re-filters."""
         store = self.app.services.store  # type: ignore[attr-defined]
-        return bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
+        self._bests = bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
+        self.refresh_rows()
 
     def refresh_rows(self) -> None:
         services = self.app.services  # type: ignore[attr-defined]
@@ -71,7 +74,7 @@ class PickerScreen(Screen[None]):
                 if query in s.title.lower() or query in " ".join(s.tags).lower() or query in s.summary.lower() or query in s.id
             ]
         self.shown = scenarios
-        history = self._history()
+        history = self._bests
         table = self.query_one("#scenarios", DataTable)
         table.clear()
         for scenario in scenarios:

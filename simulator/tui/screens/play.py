@@ -24,6 +24,7 @@ from ...play import EXAM_SEED
 from ...scenario import Scenario
 from ..render import reply_text
 from ..widgets import MoodMeter, ReplyArea
+from .progress import labels_of
 
 LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
 
@@ -132,8 +133,7 @@ class PlayScreen(Screen[None]):
         self._chat().scroll_end(animate=False)
 
     def _labels(self) -> dict[str, str]:
-        matcher = self.app.services.matcher  # type: ignore[attr-defined]
-        return {c.id: c.label for c in matcher.categories.values()} if matcher else {}
+        return labels_of(self.app)
 
     def _refresh_bar(self) -> None:
         if self.dialogue is None:

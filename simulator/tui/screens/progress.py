@@ -16,7 +16,7 @@ from ...scenario import OUTCOME_LABELS
 
 def labels_of(app: object) -> dict[str, str]:
     matcher = app.services.matcher  # type: ignore[attr-defined]
-    return {c.id: c.label for c in matcher.categories.values()} if matcher else {}
+    return matcher.book.labels() if matcher else {}
 
 
 class ProgressScreen(Screen[None]):
