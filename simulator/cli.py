@@ -34,13 +34,31 @@ def _console(out: TextIO):  # noqa: ANN202 - rich is imported lazily
     return Console(file=out, highlight=False, soft_wrap=True)
 
 
-def _load_matcher(extra: list[Path] | None):  # noqa: ANN202
+def _load_matcher(extra: list[Path] | None, *, learned: bool = True, err: TextIO | None = None):  # noqa: ANN202
+    """The phrasebook compiled, with the learned stage unless ``learned`` is false."""
     from .matcher import load_matcher
 
     for path in extra or []:
         if not path.exists():
             raise UsageError(f"话术库路径不存在：{path}")
-    return load_matcher(locations.phrasebook_sources(extra))
+    matcher = load_matcher(locations.phrasebook_sources(extra))
+    if learned:
+        _attach_learned(matcher, err)
+    return matcher
+
+
+def _attach_learned(matcher, err: TextIO | None) -> None:  # noqa: ANN001
+    from .engine import attach_learned, cache_is_fresh
+    from .scenario import load_scenarios
+
+    scenarios = load_scenarios(locations.scenario_sources(), matcher.book.kinds())
+    corpus = locations.corpus_sources()
+    if not any(p.is_dir() and any(p.glob("*.y*ml")) for p in corpus):
+        return
+    if err is not None and not cache_is_fresh(matcher, corpus, scenarios):
+        err.write("正在训练第二阶段判别模型（内容有变化或首次运行，约需十几秒）…\n")
+        err.flush()
+    attach_learned(matcher, corpus, scenarios)
 
 
 def _lines(args_text: Sequence[str], stdin: TextIO) -> Iterator[str]:
@@ -59,23 +77,23 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .judge import judge
     from .render import judgement_text
 
-    matcher = _load_matcher(args.phrasebook)
-    required: list[str] = []
-    extra_prohibited: list[str] = []
-    any_of: list[str] = []
+    matcher = _load_matcher(args.phrasebook, learned=not args.rules_only, err=err)
+    moment = None
+    if args.node and not args.scenario:
+        raise UsageError("--node 需要与 --scenario 一起使用")
     if args.scenario:
         from .scenario import find_scenario
 
         scenario = find_scenario(args.scenario, getattr(args, "scenarios", None))
-        node = scenario.nodes[scenario.start]
-        required = list(node.expects.required)
-        extra_prohibited = list(node.expects.prohibited)
-        any_of = list(node.expects.any_of)
+        node_id = args.node or scenario.start
+        if node_id not in scenario.nodes:
+            raise UsageError(f"场景 {args.scenario} 没有节点 {node_id}（可选：{'、'.join(scenario.nodes)}）")
+        moment = scenario.moment(node_id)
     matcher.warm_up()
     collected = []
     console = _console(out) if args.format == "text" else None
     for text in _lines(args.text, sys.stdin if args.stdin is None else args.stdin):
-        verdict = judge(matcher, text, required=required, extra_prohibited=extra_prohibited, any_of=any_of)
+        verdict = judge(matcher, text, moment=moment)
         if args.format == "jsonl":
             out.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
             out.flush()
@@ -101,6 +119,8 @@ def _classify(path: Path) -> str:
         return "scenario"
     if isinstance(head, dict) and ("categories" in head or "negation" in head):
         return "phrasebook"
+    if isinstance(head, dict) and "items" in head:
+        return "corpus"
     return "scenario" if "scenario" in path.parts or path.name.endswith(".scenario.yaml") else "phrasebook"
 
 
@@ -119,10 +139,16 @@ def _expand(paths: list[Path]) -> list[Path]:
 def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .matcher import load_matcher
 
-    targets = args.paths or [locations.bundled_phrasebook_dir(), locations.bundled_scenarios_dir()]
+    targets = args.paths or [
+        locations.bundled_phrasebook_dir(),
+        locations.bundled_scenarios_dir(),
+        *([locations.bundled_corpus_dir()] if locations.bundled_corpus_dir().is_dir() else []),
+    ]
     files = _expand(targets)
-    phrasebooks = [f for f in files if _classify(f) == "phrasebook"]
-    scenarios = [f for f in files if _classify(f) == "scenario"]
+    kinds = {f: _classify(f) for f in files}
+    phrasebooks = [f for f in files if kinds[f] == "phrasebook"]
+    scenarios = [f for f in files if kinds[f] == "scenario"]
+    corpora = [f for f in files if kinds[f] == "corpus"]
     failed = False
     matcher = None
     try:
@@ -144,17 +170,66 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write("✗ 话术库无效，无法检查场景中引用的类别\n")
             return EXIT_FAILED
         failed |= not validate_scenario_files(scenarios, matcher, out, err)
+    if corpora:
+        if matcher is None:
+            err.write("✗ 话术库无效，无法检查语料中的类别\n")
+            return EXIT_FAILED
+        failed |= not _validate_corpus(corpora, matcher, out, err)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .evaluation import evaluate, load_items, report_text
+def _validate_corpus(paths: list[Path], matcher, out: TextIO, err: TextIO) -> bool:  # noqa: ANN001
+    """Schema, unique ids, known categories and existing scenario moments of labelled files."""
+    from collections import Counter
 
-    if not args.file.exists():
-        raise UsageError(f"评测集不存在：{args.file}")
-    matcher = _load_matcher(args.phrasebook)
+    from .corpus import check_labels, load_corpus_file
+    from .scenario import load_scenarios
+
+    try:
+        nodes = {s.id: set(s.nodes) for s in load_scenarios(locations.scenario_sources(), matcher.book.kinds())}
+    except ContentError:
+        nodes = None
+    ok = True
+    for path in paths:
+        try:
+            items = load_corpus_file(path)
+        except ContentError as exc:
+            ok = False
+            for problem in exc.problems:
+                err.write(f"✗ {problem}\n")
+            continue
+        problems = check_labels(items, matcher.book.kinds(), nodes)
+        for problem in problems:
+            err.write(f"✗ {problem}\n")
+        if problems:
+            ok = False
+            continue
+        splits = Counter(entry.item.split for entry in items)
+        flagged = sum(entry.item.is_prohibited for entry in items)
+        out.write(
+            f"✓ {path}：语料有效，{len(items)} 条（违规 {flagged} 条）；"
+            f"训练 {splits['train']} / 调参 {splits['dev']} / 测试 {splits['test']}\n"
+        )
+    return ok
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .corpus import split_of
+    from .evaluation import evaluate, load_items, report_text
+    from .scenario import load_scenarios
+
+    files = []
+    for path in args.files:
+        if not path.exists():
+            raise UsageError(f"评测集不存在：{path}")
+        files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path])
+    matcher = _load_matcher(args.phrasebook, learned=not args.rules_only, err=err)
     matcher.warm_up()
-    report = evaluate(matcher, load_items(args.file))
+    items = [item for path in files for item in load_items(path)]
+    if args.split:
+        items = [item for item in items if split_of(item["reply"]) == args.split]
+    scenarios = {s.id: s for s in load_scenarios(locations.scenario_sources(), matcher.book.kinds())}
+    report = evaluate(matcher, items, scenarios)
     if args.format == "json":
         _dump(report.as_dict(), out)
     else:
@@ -171,7 +246,7 @@ def _scenario_sources(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .playtest import explore, run_playthrough
+    from .playtest import check_answers, explore, run_playthrough
     from .scenario import load_scenarios
 
     matcher = _load_matcher(args.phrasebook)
@@ -193,6 +268,13 @@ def cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 failed += 1
                 err.write(f"✗ {scenario.id} · {example.name}：{result.difference}\n")
+        for result in check_answers(scenario, matcher):
+            total += 1
+            if result.passed:
+                out.write(f"✓ {scenario.id} · {result.name}\n")
+            else:
+                failed += 1
+                err.write(f"✗ {scenario.id} · {result.name}：{result.difference}\n")
         if args.explore:
             failures = explore(scenario, matcher, args.explore, seed=args.seed)
             total += args.explore
@@ -236,7 +318,9 @@ def build_parser() -> ChineseArgumentParser:
     score = sub.add_parser("score", help="给回复打分并解释命中", description="给每条回复打分；不给 TEXT 时逐行读取标准输入。")
     score.add_argument("text", nargs="*", metavar="TEXT", help="要评分的回复")
     score.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
-    score.add_argument("--scenario", metavar="ID", help="按该场景开场节点的要求评分")
+    score.add_argument("--scenario", metavar="ID", help="在该场景的某个时刻评分（默认开场节点）")
+    score.add_argument("--node", metavar="NODE", help="与 --scenario 一起用：按这个节点（客户刚说的话、节点的要求）评分")
+    score.add_argument("--rules-only", action="store_true", help="只用话术库规则，不用第二阶段判别模型")
     score.add_argument("--scenarios", action="append", type=Path, metavar="PATH", help=argparse.SUPPRESS)
     score.add_argument("--format", choices=["text", "json", "jsonl"], default="text", help="输出格式（默认 text）")
     score.set_defaults(handler=cmd_score, stdin=None)
@@ -248,7 +332,9 @@ def build_parser() -> ChineseArgumentParser:
     evaluation = sub.add_parser(
         "eval", help="用带标注的评测集衡量评判引擎", description="对带标注的评测集打分，输出禁用语与常用语的精确率、召回率。"
     )
-    evaluation.add_argument("file", type=Path, metavar="FILE", help="评测集 YAML（如 ../shared/eval/dev.yaml）")
+    evaluation.add_argument("files", nargs="+", type=Path, metavar="FILE", help="评测集 YAML 文件或目录（如 corpus/、../shared/eval/dev.yaml）")
+    evaluation.add_argument("--split", choices=["train", "dev", "test"], help="只评测语料的这一部分（按回复文本的稳定哈希划分）")
+    evaluation.add_argument("--rules-only", action="store_true", help="只用话术库规则，不用第二阶段判别模型")
     evaluation.add_argument("--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）")
     evaluation.add_argument("--format", choices=["text", "json"], default="text", help="输出格式（默认 text）")
     evaluation.set_defaults(handler=cmd_eval)
@@ -301,7 +387,7 @@ def build_parser() -> ChineseArgumentParser:
     plot.set_defaults(handler=review.cmd_plot)
 
     schema = sub.add_parser("schema", help="输出 JSON Schema（供编辑器自动补全）", description="输出话术库或场景的 JSON Schema。")
-    schema.add_argument("kind", nargs="?", choices=["phrasebook", "scenario"], default="phrasebook", help="phrasebook 或 scenario")
+    schema.add_argument("kind", nargs="?", choices=["phrasebook", "scenario", "corpus"], default="phrasebook", help="phrasebook、scenario 或 corpus")
     schema.set_defaults(handler=cmd_schema)
     return parser
 

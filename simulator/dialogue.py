@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .moment import Moment
 from .judge import Judgement, judge
 from .matcher import Matcher
 from .scenario import TIMEOUT_REPLY, Ending, Node, Scenario, Transition
@@ -95,6 +96,11 @@ class Dialogue:
         return self.scenario.nodes[self.node_id]
 
     @property
+    def moment(self) -> Moment:
+        """What the current reply answers: the node and the customer's line."""
+        return self.scenario.moment(self.node_id, self.customer_line)
+
+    @property
     def finished(self) -> bool:
         return self.ending_id is not None
 
@@ -123,13 +129,7 @@ class Dialogue:
         if text == TIMEOUT_REPLY:
             return self.timeout(seconds)
         node = self.node
-        verdict = judge(
-            self.matcher,
-            text,
-            required=node.expects.required,
-            extra_prohibited=node.expects.prohibited,
-            any_of=node.expects.any_of,
-        )
+        verdict = judge(self.matcher, text, moment=self.moment)
         outcome = self._outcome(node, verdict)
         return self._advance(text, False, verdict, outcome, seconds)
 

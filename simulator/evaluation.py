@@ -18,9 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError, Problem
 from .matcher import Matcher
-from .yamlfile import load_yaml, read_text
 
 
 @dataclass
@@ -70,6 +68,8 @@ class Report:
     prohibited_micro: Counts = field(default_factory=Counts)
     standard_micro: Counts = field(default_factory=Counts)
     per_category: dict[str, Counts] = field(default_factory=dict)
+    per_kind: dict[str, dict[str, Counts]] = field(default_factory=dict)  # kind -> flagged / standard
+    confusions: dict[tuple[str, str], int] = field(default_factory=dict)  # (wanted, found instead) -> count
     misses: list[Miss] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,25 +79,28 @@ class Report:
             "prohibited_categories_micro": self.prohibited_micro.as_dict(),
             "standard_categories_micro": self.standard_micro.as_dict(),
             "per_category": {k: v.as_dict() for k, v in sorted(self.per_category.items())},
+            "per_kind": {
+                kind: {name: counts.as_dict() for name, counts in parts.items()}
+                for kind, parts in sorted(self.per_kind.items())
+            },
+            "confusions": [
+                {"label": want, "found": got, "count": n}
+                for (want, got), n in sorted(self.confusions.items(), key=lambda kv: -kv[1])
+            ],
             "misses": [m.__dict__ for m in self.misses],
         }
 
 
 def load_items(path: Path) -> list[dict[str, Any]]:
-    """The ``items`` of a labelled set, checked for the fields used here."""
-    name = str(path)
-    data, positions = load_yaml(read_text(path), name)
-    items = data.get("items") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise ContentError([Problem(name, 0, 0, "items", "缺少 items 列表")])
-    problems = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("reply"), str):
-            line, column = positions.get(("items", index), (0, 0))
-            problems.append(Problem(name, line, column, f"items[{index}].reply", "每一项都需要文字字段 reply"))
-    if problems:
-        raise ContentError(problems)
-    return items
+    """The items of a labelled set as plain dicts (corpus item shape, checked)."""
+    from .corpus import load_corpus_file
+
+    out = []
+    for entry in load_corpus_file(path):
+        item = entry.item.model_dump(exclude_none=True)
+        item.setdefault("id", entry.key)
+        out.append(item)
+    return out
 
 
 def _labels(item: dict[str, Any], key: str) -> set[str]:
@@ -105,37 +108,56 @@ def _labels(item: dict[str, Any], key: str) -> set[str]:
     return {str(v) for v in value} if isinstance(value, list) else set()
 
 
-def evaluate(matcher: Matcher, items: Iterable[dict[str, Any]]) -> Report:
+def evaluate(
+    matcher: Matcher, items: Iterable[dict[str, Any]], scenarios: dict[str, Any] | None = None
+) -> Report:
+    """Judge every item (in its scenario moment when it names one) and compare with its labels."""
+    from .judge import scan
+    from .moment import NO_MOMENT
+
     report = Report()
     for item in items:
         report.items += 1
-        hits = matcher.scan(item["reply"])
+        moment = NO_MOMENT
+        scenario = (scenarios or {}).get(item.get("scenario") or "")
+        if scenario is not None and item.get("node") in scenario.nodes:
+            moment = scenario.moment(item["node"], item.get("customer") or "")
+        hits, _ = scan(matcher, item["reply"], moment)
         found_p = {h.category for h in hits if h.kind == "prohibited"}
         found_s = {h.category for h in hits if h.kind == "standard"}
         want_p, optional_p = _labels(item, "prohibited_matches"), _labels(item, "prohibited_optional")
         want_s, optional_s = _labels(item, "standard"), _labels(item, "standard_optional")
         is_prohibited = bool(item.get("prohibited", bool(want_p)))
-        if found_p and is_prohibited:
-            report.flagged.tp += 1
-        elif found_p:
-            report.flagged.fp += 1
-        elif is_prohibited:
-            report.flagged.fn += 1
-        for found, want, optional, micro in (
-            (found_p, want_p, optional_p, report.prohibited_micro),
-            (found_s, want_s, optional_s, report.standard_micro),
+        kind = str(item.get("kind") or "unspecified")
+        parts = report.per_kind.setdefault(kind, {"flagged": Counts(), "standard": Counts()})
+        for counts in (report.flagged, parts["flagged"]):
+            if found_p and is_prohibited:
+                counts.tp += 1
+            elif found_p:
+                counts.fp += 1
+            elif is_prohibited:
+                counts.fn += 1
+        for found, want, optional, micros in (
+            (found_p, want_p, optional_p, (report.prohibited_micro,)),
+            (found_s, want_s, optional_s, (report.standard_micro, parts["standard"])),
         ):
             for category in found | want:
                 counts = report.per_category.setdefault(category, Counts())
                 if category in found and category in want:
                     counts.tp += 1
-                    micro.tp += 1
+                    for micro in micros:
+                        micro.tp += 1
                 elif category in found and category not in optional:
                     counts.fp += 1
-                    micro.fp += 1
+                    for micro in micros:
+                        micro.fp += 1
                 elif category in want and category not in found:
                     counts.fn += 1
-                    micro.fn += 1
+                    for micro in micros:
+                        micro.fn += 1
+        for wanted in want_p - found_p:
+            for got in (found_p - want_p - optional_p) or {"—"}:
+                report.confusions[(wanted, got)] = report.confusions.get((wanted, got), 0) + 1
         missing = sorted((want_p - found_p) | (want_s - found_s))
         extra = sorted((found_p - want_p - optional_p) | (found_s - want_s - optional_s))
         if missing or extra or bool(found_p) != is_prohibited:
@@ -160,6 +182,22 @@ def report_text(report: Report, labels: dict[str, str]) -> str:
     lines.append("各类别：")
     for category, counts in sorted(report.per_category.items()):
         lines.append("  " + row(f"{labels.get(category, category)}（{category}）", counts))
+    if report.per_kind:
+        from .corpus import KIND_LABELS
+
+        lines.append("")
+        lines.append("各写法（禁用语按回复检出；常用语微平均）：")
+        for kind, parts in sorted(report.per_kind.items()):
+            flagged, standard = parts["flagged"], parts["standard"]
+            lines.append(
+                f"  {KIND_LABELS.get(kind, kind)}（{kind}）  禁用语 精确率 {flagged.precision:.3f} 召回率 {flagged.recall:.3f}"
+                f"（TP {flagged.tp} / FP {flagged.fp} / FN {flagged.fn}）  常用语 F1 {standard.f1:.3f}"
+            )
+    if report.confusions:
+        lines.append("")
+        lines.append("漏检的禁用语被判成了（标注 → 实际）：")
+        for (want, got), n in sorted(report.confusions.items(), key=lambda kv: -kv[1])[:15]:
+            lines.append(f"  {labels.get(want, want)} → {labels.get(got, '未检出') if got != '—' else '未检出'}：{n}")
     if report.misses:
         lines.append("")
         lines.append("不一致的条目：")

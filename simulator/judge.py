@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .matcher import Hit, Matcher
+from .moment import NO_MOMENT, Moment
 from .scoring import Score, score_reply
+from .text import normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,7 @@ class Judgement:
     missed: tuple[str, ...] = field(default=())  # required categories the reply lacks
     missed_any: tuple[str, ...] = field(default=())  # the any-of group, when none of it was done
     missed_labels: tuple[str, ...] = field(default=())  # the same, for people
+    possible: tuple[Hit, ...] = field(default=())  # 疑似: learned hits below the counting threshold, no points
 
     @property
     def prohibited_categories(self) -> list[str]:
@@ -37,6 +40,7 @@ class Judgement:
             "score": self.score.value,
             "prohibited": [h.to_json() for h in self.prohibited],
             "standard": [h.to_json() for h in self.standard],
+            "possible": [h.to_json() | {"kind": h.kind} for h in self.possible],
         }
 
 
@@ -48,6 +52,7 @@ def judge(
     extra_prohibited: Iterable[str] = (),
     any_of: Iterable[str] = (),
     timed_out: bool = False,
+    moment: Moment | None = None,
 ) -> Judgement:
     """Judge ``text``.
 
@@ -59,11 +64,17 @@ def judge(
             validation reports them.
         any_of: standard categories of which the reply must do at least one.
         timed_out: the trainee did not answer in time (costs TIMEOUT_PENALTY).
+        moment: the scenario node the reply answers; when given, its
+            expectations are used for the three arguments above.
     """
-    hits = matcher.scan(text)
+    if moment is not None:
+        required, extra_prohibited, any_of = moment.required, moment.prohibited, moment.any_of
+    else:
+        moment = Moment(required=tuple(required), any_of=tuple(any_of), prohibited=tuple(extra_prohibited))
+    rule_hits, possible = scan(matcher, text, moment)
     extra = set(extra_prohibited)
-    prohibited = tuple(h for h in hits if h.kind == "prohibited" or h.category in extra)
-    standard = tuple(h for h in hits if h.kind == "standard" and h.category not in extra)
+    prohibited = tuple(h for h in rule_hits if h.kind == "prohibited" or h.category in extra)
+    standard = tuple(h for h in rule_hits if h.kind == "standard" and h.category not in extra)
     categories = matcher.categories
     used = {h.category for h in standard}
     missed = tuple(c for c in dict.fromkeys(required) if c not in used and c in categories)
@@ -89,4 +100,57 @@ def judge(
         missed=missed,
         missed_any=missed_any,
         missed_labels=tuple(label for _, label in missed_items),
+        possible=possible,
     )
+
+
+def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
+    """Whether most of ``inner`` lies within ``outer``."""
+    overlap = min(inner[1], outer[1]) - max(inner[0], outer[0])
+    return overlap > 0 and overlap * 2 >= inner[1] - inner[0]
+
+
+def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[Hit], tuple[Hit, ...]]:
+    """Rule hits plus counted learned hits, and the 疑似 (possible) ones.
+
+    Text inside a prohibited hit never earns a standard credit (放心 inside
+    “放心，我保证明天修好” is part of the promise, not reassurance).  A learned
+    hit is added only for a category the rules did not find; a prohibited one
+    is dropped when the reply also does a standard category that remedies it,
+    as for rule hits.
+    """
+    norm = normalize(text)
+    hits = matcher.scan(text, moment, norm)
+    stage = getattr(matcher, "learned", None)
+    possible: list[Hit] = []
+    if stage is not None and norm.chars:
+        found = {h.category for h in hits}
+        standard_found = {h.category for h in hits if h.kind == "standard"}
+        learned = [lh for lh in stage.judge(text, norm) if lh.category in matcher.categories and lh.category not in found]
+        standard_found |= {lh.category for lh in learned if lh.counted and matcher.categories[lh.category].kind == "standard"}
+        for lh in learned:
+            spec = matcher.categories[lh.category]
+            if spec.kind == "prohibited" and set(spec.remedied_by) & standard_found:
+                continue
+            hit = Hit(
+                category=spec.id,
+                kind=spec.kind,
+                label=spec.label,
+                phrase_id=f"learned/{spec.id}",
+                matched=text[lh.span[0] : lh.span[1]],
+                span=lh.span,
+                similarity=round(lh.confidence * 100),
+                severity=spec.severity,
+                source=spec.source_text,
+                suggestion=spec.suggestion,
+                stage="learned",
+                confidence=lh.confidence,
+                nearest=lh.nearest,
+            )
+            (hits if lh.counted else possible).append(hit)
+    blocking = [h.span for h in hits if h.kind == "prohibited" and h.stage == "rule"]
+    if blocking:
+        hits = [h for h in hits if h.kind == "prohibited" or not any(_inside(h.span, b) for b in blocking)]
+    hits.sort(key=lambda h: (h.span[0], h.span[1], h.category))
+    possible.sort(key=lambda h: (h.span[0], h.span[1], h.category))
+    return hits, tuple(possible)

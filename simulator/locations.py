@@ -30,6 +30,10 @@ def bundled_scenarios_dir() -> Path:
     return Path(os.environ.get("SIMULATOR_SCENARIOS_DIR") or _bundled("scenarios"))
 
 
+def bundled_corpus_dir() -> Path:
+    return Path(os.environ.get("SIMULATOR_CORPUS_DIR") or _bundled("corpus"))
+
+
 def data_dir() -> Path:
     """Per-user data directory (``SIMULATOR_HOME`` overrides it)."""
     override = os.environ.get("SIMULATOR_HOME")
@@ -72,6 +76,16 @@ def phrasebook_sources(extra: list[Path] | None = None) -> list[Path]:
 def scenario_sources(extra: list[Path] | None = None) -> list[Path]:
     """The bundled scenarios, the user's own directory if any, then ``extra``."""
     return _sources(bundled_scenarios_dir(), user_scenarios_dir(), extra)
+
+
+def user_corpus_dir() -> Path:
+    """Trainers' own labelled replies, learned from beside the bundled corpus."""
+    return data_dir() / "corpus"
+
+
+def corpus_sources(extra: list[Path] | None = None) -> list[Path]:
+    """The bundled corpus, the user's own directory if any, then ``extra``."""
+    return _sources(bundled_corpus_dir(), user_corpus_dir(), extra)
 
 
 def settings_file() -> Path:

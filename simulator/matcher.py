@@ -26,12 +26,16 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from .errors import ContentError, Problem
+from .moment import NO_MOMENT, Moment
+
+if TYPE_CHECKING:
+    from .learned import LearnedStage
 from .phrasebook import CategorySpec, Pattern, Phrasebook, load_phrasebook
 from .text import NormText, normalize, normalize_phrase, segment, warm_up_jieba
 
@@ -72,6 +76,9 @@ class Hit:
     severity: str | None
     source: str
     suggestion: str | None
+    stage: str = "rule"  # "rule" (phrasebook) or "learned" (second stage)
+    confidence: float | None = None  # learned hits: the model's confidence
+    nearest: str | None = None  # learned hits: the labelled example most like the matched text
 
     def to_json(self) -> dict[str, Any]:
         """The hit as in the CLI contract (DESIGN.md)."""
@@ -86,6 +93,10 @@ class Hit:
             out["severity"] = self.severity
             out["source"] = self.source
             out["suggestion"] = self.suggestion
+        out["stage"] = self.stage
+        if self.stage == "learned":
+            out["confidence"] = self.confidence
+            out["nearest"] = self.nearest
         return out
 
 
@@ -218,10 +229,11 @@ class Matcher:
         self._phrases: list[_Phrase] = []
         self._index: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._patterns: list[tuple[str, str, re.Pattern[str]]] = []
+        self._pattern_specs: list[Pattern] = []
         # Words one of which must occur for a pattern to match (None: always try).
         self._pattern_triggers: list[tuple[str, ...] | None] = []
         self._exact_exceptions: dict[str, list[str]] = defaultdict(list)
-        self._pattern_exceptions: dict[str, list[re.Pattern[str]]] = defaultdict(list)
+        self._pattern_exceptions: dict[str, list[tuple[re.Pattern[str], Pattern]]] = defaultdict(list)
         jieba_words: set[str] = set()
 
         for spec in book.categories.values():
@@ -236,6 +248,7 @@ class Matcher:
             for pattern_id, pattern, where in spec.patterns:
                 regex = compile_pattern(pattern, problems, where, f"{spec.id}.patterns", book.lexicon)
                 self._patterns.append((spec.id, pattern_id, regex))
+                self._pattern_specs.append(pattern)
                 self._pattern_triggers.append(self._trigger_words(pattern, book.lexicon))
                 for element in pattern.sequence:
                     for word in expand_words(
@@ -251,7 +264,7 @@ class Matcher:
                     self._exact_exceptions[spec.id].append(chars)
                 else:
                     self._pattern_exceptions[spec.id].append(
-                        compile_pattern(exception, problems, where, f"{spec.id}.exceptions", book.lexicon)
+                        (compile_pattern(exception, problems, where, f"{spec.id}.exceptions", book.lexicon), exception)
                     )
         negation = book.negation
         self._cues = frozenset(normalize_phrase(c)[0] for c in negation.cues)
@@ -262,6 +275,7 @@ class Matcher:
         self._build_trigger_index()
         self._jieba_words = sorted(jieba_words | self._cues)
         self._jieba_loaded = False
+        self.learned: LearnedStage | None = None  # the second stage, attached by engine.attach_learned
         if problems:
             raise ContentError(problems)
 
@@ -310,14 +324,18 @@ class Matcher:
 
     # -- match ---------------------------------------------------------------
 
-    def scan(self, text: str) -> list[Hit]:
-        """All hits in ``text``, standard and prohibited, ordered by position."""
-        norm = normalize(text)
+    def scan(self, text: str, moment: Moment = NO_MOMENT, norm: NormText | None = None) -> list[Hit]:
+        """All hits in ``text``, standard and prohibited, ordered by position.
+
+        ``moment`` is the scenario node the reply answers; patterns limited to
+        some moments (``if_expected`` …) run only there.
+        """
+        norm = norm or normalize(text)
         if not norm.chars:
             return []
         views = self._sentence_views(norm)
-        candidates = self._phrase_candidates(norm) + self._pattern_candidates(views, norm.chars)
-        candidates = self._drop_exceptions(norm, views, candidates)
+        candidates = self._phrase_candidates(norm) + self._pattern_candidates(views, norm.chars, moment)
+        candidates = self._drop_exceptions(norm, views, candidates, moment)
         candidates = [c for c in candidates if not self._is_negated(norm, c)]
         candidates = self._best_per_place(candidates)
         standard = {c.category for c in candidates if self.categories[c.category].kind == "standard"}
@@ -411,7 +429,7 @@ class Matcher:
                 by_first[word[0]].setdefault(word, set()).add(index)
         self._by_first = {first: list(words.items()) for first, words in by_first.items()}
 
-    def _live_patterns(self, chars: str) -> list[tuple[str, str, re.Pattern[str]]]:
+    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, re.Pattern[str]]]:
         """The patterns whose first keyword occurs in ``chars``, in phrasebook order.
 
         A pattern can only match where one of its first keyword's words occurs;
@@ -423,7 +441,8 @@ class Matcher:
             for word, indexes in by_first.get(char, ()):
                 if chars.startswith(word, position):
                     live |= indexes
-        return [self._patterns[i] for i in sorted(live)]
+        specs = self._pattern_specs
+        return [self._patterns[i] for i in sorted(live) if not specs[i].conditional or specs[i].applies(moment)]
 
     @staticmethod
     def _sentence_views(norm: NormText) -> list[tuple[str, list[int]]]:
@@ -446,21 +465,32 @@ class Matcher:
             views.append(("".join(pieces), units))
         return views
 
-    def _pattern_candidates(self, views: list[tuple[str, list[int]]], chars: str) -> list[_Candidate]:
+    def _pattern_candidates(
+        self, views: list[tuple[str, list[int]]], chars: str, moment: Moment = NO_MOMENT
+    ) -> list[_Candidate]:
         out: list[_Candidate] = []
-        live = self._live_patterns(chars)
+        live = self._live_patterns(chars, moment)
         if not live:
             return out
         for view, units in views:
             for category, pattern_id, regex in live:
                 for match in regex.finditer(view):
                     first, last = _pattern_span(match)
+                    # The leftmost match may start its first keyword a clause
+                    # early (the 你 of 您好 before ，你找…领导); then keep the
+                    # start in the last clause that still ends on the same keyword.
+                    if "|" in view[first:last]:
+                        for later in range(view.rindex("|", first, last) + 1, last):
+                            tighter = regex.match(view, later)
+                            if tighter is not None and _pattern_span(tighter)[1] == last:
+                                first = _pattern_span(tighter)[0]
+                                break
                     if last > first:
                         out.append(_Candidate(category, pattern_id, units[first], units[last - 1] + 1, 100))
         return out
 
     def _drop_exceptions(
-        self, norm: NormText, views: list[tuple[str, list[int]]], candidates: list[_Candidate]
+        self, norm: NormText, views: list[tuple[str, list[int]]], candidates: list[_Candidate], moment: Moment = NO_MOMENT
     ) -> list[_Candidate]:
         if not candidates:
             return candidates
@@ -472,7 +502,9 @@ class Matcher:
                 while at >= 0:
                     found.append((at, at + len(chars)))
                     at = norm.chars.find(chars, at + 1)
-            for regex in self._pattern_exceptions.get(category, ()):
+            for regex, spec in self._pattern_exceptions.get(category, ()):
+                if spec.conditional and not spec.applies(moment):
+                    continue
                 for view, units in views:
                     for match in regex.finditer(view):
                         inside = [u for u in units[match.start() : match.end()] if u >= 0]

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ContentError, Problem
+from .moment import Moment
 from .yamlfile import Positions, load_yaml, read_text, validate_model
 
 CategoryId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$", description="类别 id：小写字母、数字与下划线")]
@@ -70,6 +71,30 @@ class Pattern(_Strict):
     gaps: list[Annotated[int, Field(ge=0, le=20)]] | None = Field(
         default=None, description="逐个指定相邻关键词之间的最大间隔（个数 = 关键词数 - 1），覆盖 max_gap"
     )
+    if_expected: list[CategoryId] = Field(
+        default_factory=list, description="只在场景节点期待这些常用语类别之一时生效（如收费节点里的金额是说明费用）"
+    )
+    unless_expected: list[CategoryId] = Field(
+        default_factory=list, description="场景节点期待这些常用语类别之一时不生效"
+    )
+    if_customer: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="只在客户刚说的话里含有这些词之一时生效（如客户在问新款的价格）"
+    )
+
+    def applies(self, moment: "Moment") -> bool:
+        """Whether this pattern is active at ``moment``."""
+        expected = moment.expected
+        if self.if_expected and not expected & set(self.if_expected):
+            return False
+        if self.unless_expected and expected & set(self.unless_expected):
+            return False
+        if self.if_customer and not any(word in moment.customer for word in self.if_customer):
+            return False
+        return True
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.if_expected or self.unless_expected or self.if_customer)
 
     @model_validator(mode="after")
     def _check(self) -> Pattern:

@@ -60,9 +60,35 @@ def _fail(scenario: Scenario, example: Playthrough, dialogue: Dialogue, differen
     return CheckResult(scenario.id, example.name, False, difference, dialogue.score, dialogue.path, dialogue.ending_id)
 
 
+def check_answers(scenario: Scenario, matcher: Matcher) -> list[CheckResult]:
+    """Judge every node's labelled answers in their moment: good ones must be clean, bad ones caught."""
+    from .judge import judge
+
+    results = []
+    for node_id, node in scenario.nodes.items():
+        moment = scenario.moment(node_id)
+        for index, good in enumerate(node.answers.good):
+            verdict = judge(matcher, good, moment=moment)
+            got = sorted({h.category for h in verdict.prohibited})
+            name = f"{node_id} 好回答 {index + 1}"
+            difference = f"不应命中禁用语，实际命中 {got}（回答：{good}）" if got else ""
+            results.append(CheckResult(scenario.id, name, not got, difference))
+        for index, bad in enumerate(node.answers.bad):
+            verdict = judge(matcher, bad.reply, moment=moment)
+            got = {h.category for h in verdict.prohibited}
+            want = set(bad.prohibited)
+            name = f"{node_id} 坏回答 {index + 1}"
+            difference = "" if want & got else f"应检出 {sorted(want)}，实际 {sorted(got) or '无'}（回答：{bad.reply}）"
+            results.append(CheckResult(scenario.id, name, bool(want & got), difference))
+    return results
+
+
 def reply_pool(scenario: Scenario, matcher: Matcher) -> list[str]:
     """Replies for random walks: model answers and the phrasebook's own examples."""
     pool = [node.model_answer for node in scenario.nodes.values()]
+    for node in scenario.nodes.values():
+        pool.extend(node.answers.good)
+        pool.extend(bad.reply for bad in node.answers.bad)
     for spec in matcher.categories.values():
         pool.extend(split_example(text)[0] for text, _ in spec.hit_examples)
         pool.extend(text for text, _ in spec.clean_examples)

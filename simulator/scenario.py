@@ -18,6 +18,7 @@ from typing import Annotated, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .moment import Moment
 from .errors import ContentError, Problem
 from .scoring import BAD_ENDING_PENALTY, BASE, MISSED_REQUIRED, STANDARD_BONUS, clamp
 from .yamlfile import Positions, load_yaml, read_text, validate_model
@@ -89,6 +90,20 @@ class Transition(_Strict):
         return self
 
 
+class BadAnswer(_Strict):
+    reply: str = Field(min_length=1, max_length=2000, description="一条不合格的回答")
+    prohibited: list[Identifier] = Field(min_length=1, description="它触犯的禁用语类别（至少一个）")
+
+
+class Answers(_Strict):
+    """Labelled answers to this node: ``simulator test`` checks them and the learned stage learns from them."""
+
+    good: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
+        default_factory=list, description="合格的回答：不得命中任何禁用语"
+    )
+    bad: list[BadAnswer] = Field(default_factory=list, description="不合格的回答，各自注明触犯的禁用语类别")
+
+
 class Node(_Strict):
     """One moment of the conversation."""
 
@@ -99,6 +114,7 @@ class Node(_Strict):
     hint: str = Field(default="", description="给学员的提示（练习模式）")
     timeout: int | None = Field(default=None, ge=10, le=600, description="回复时限（秒）；超时按 when: timeout 处理")
     mood: MoodChange = Field(default_factory=MoodChange)
+    answers: Answers = Field(default_factory=Answers, description="本节点的示例好回答与坏回答")
     transitions: list[Transition] = Field(min_length=1, description="按顺序检查，第一个满足的生效")
 
 
@@ -181,6 +197,19 @@ class Scenario:
                 return (self.file, found[0], found[1])
         return (self.file, 0, 0)
 
+    def moment(self, node_id: str, customer: str = "") -> Moment:
+        """The judging moment of one node (what the customer said, what is expected)."""
+        node = self.model.nodes[node_id]
+        return Moment(
+            scenario=self.model.id,
+            node=node_id,
+            customer=customer or node.customer[0],
+            required=tuple(node.expects.required),
+            any_of=tuple(node.expects.any_of),
+            optional=tuple(node.expects.optional),
+            prohibited=tuple(node.expects.prohibited),
+        )
+
     @property
     def max_turns_ending(self) -> str:
         if self.model.on_max_turns:
@@ -259,6 +288,16 @@ def check_graph(scenario: Scenario, categories: dict[str, str] | None) -> list[P
                             message,
                         )
                     )
+            for bi, bad in enumerate(node.answers.bad):
+                for ci, category in enumerate(bad.prohibited):
+                    if categories.get(category) is None:
+                        problems.append(
+                            Problem(
+                                *scenario.where("nodes", node_id, "answers", "bad", bi, "prohibited", ci),
+                                f"nodes.{node_id}.answers.bad[{bi}].prohibited[{ci}]",
+                                f"话术库中没有类别 {category}",
+                            )
+                        )
         covered = {t.when for t in node.transitions}
         if "always" not in covered:
             lacking = [w for w in ("prohibited", "met", "partial", "missed") if w not in covered]

@@ -6,8 +6,13 @@ from typing import Any
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of ``phrasebook`` or ``scenario`` files."""
-    if kind == "scenario":
+    """The JSON Schema of ``phrasebook``, ``scenario`` or ``corpus`` files."""
+    if kind == "corpus":
+        from .corpus import CorpusFile
+
+        schema = CorpusFile.model_json_schema()
+        schema["title"] = "售后服务情景陪练 · 标注语料文件"
+    elif kind == "scenario":
         from .scenario import ScenarioFile
 
         schema = ScenarioFile.model_json_schema()

@@ -113,7 +113,7 @@ def test_hit_reports_the_contract_fields(matcher: Matcher) -> None:
     verdict = judge(matcher, "过保了，你不给钱我就不修。")
     data = verdict.to_json()
     hit = next(h for h in data["prohibited"] if h["category"] == "no_pay_no_fix")
-    assert set(hit) == {"category", "phrase_id", "matched", "span", "similarity", "severity", "source", "suggestion"}
+    assert set(hit) == {"category", "phrase_id", "matched", "span", "similarity", "severity", "source", "suggestion", "stage"}
     assert verdict.text[hit["span"][0] : hit["span"][1]] == hit["matched"]
     assert hit["severity"] == "critical" and "2.1" in hit["source"]
     assert data["score"] < 60

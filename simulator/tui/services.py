@@ -46,7 +46,12 @@ class Services:
             return
         from ..matcher import load_matcher
 
+        from ..engine import attach_learned
+        from ..scenario import load_scenarios
+
         matcher = load_matcher(locations.phrasebook_sources())
+        scenarios = self.scenarios.values() or load_scenarios(locations.scenario_sources())
+        attach_learned(matcher, locations.corpus_sources(), scenarios)  # cached; trained on first run
         matcher.warm_up()  # jieba's dictionary: about 0.7 s
         self.matcher = matcher
         self.engine_ready.set()

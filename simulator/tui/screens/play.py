@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from ...dialogue import Dialogue, Turn
+from ...moment import NO_MOMENT
 from ...play import EXAM_SEED
 from ...scenario import Scenario
 from ..render import reply_text
@@ -245,10 +246,16 @@ class PlayScreen(Screen[None]):
         if matcher is None or not draft.strip():
             self.app.call_from_thread(self.query_one("#lint", Static).update, "")
             return
-        hits = [h for h in matcher.scan(draft) if h.kind == "prohibited"]
+        from ...judge import scan
+
+        found, possible = scan(matcher, draft, self.dialogue.moment if self.dialogue else NO_MOMENT)
+        hits = [h for h in found if h.kind == "prohibited"]
         text = Text()
         for hit in hits[:2]:
             text.append(f"⚠ 禁用语「{hit.matched}」（{hit.source}）\n", style="bold red")
+            text.append(f"  建议：{hit.suggestion}\n", style="cyan")
+        for hit in [h for h in possible if h.kind == "prohibited"][: max(0, 2 - len(hits))]:
+            text.append(f"? 疑似{hit.label}「{hit.matched}」（不扣分，请自查）\n", style="yellow")
             text.append(f"  建议：{hit.suggestion}\n", style="cyan")
         self.app.call_from_thread(self.query_one("#lint", Static).update, text)
 

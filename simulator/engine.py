@@ -1,0 +1,90 @@
+"""Assemble the judging engine: the compiled phrasebook plus the learned stage.
+
+The learned stage is trained from three kinds of labelled text, all content a
+trainer can read and change: the corpus ``train`` split, the phrasebook's own
+examples and the scenarios' node answers.  The corpus ``dev`` split sets its
+thresholds; ``test`` is never used here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .corpus import Labelled, load_corpus
+from .learned import Example, LearnedStage, cached_path, load_or_train
+from .matcher import Matcher, split_example
+
+
+def corpus_examples(items: Iterable[Labelled], kinds: dict[str, str], split: str) -> list[Example]:
+    """Corpus items of one split as examples: labels positive, the rest negative, optional ones unknown."""
+    prohibited = {c for c, k in kinds.items() if k == "prohibited"}
+    standard = {c for c, k in kinds.items() if k == "standard"}
+    out = []
+    for entry in items:
+        item = entry.item
+        if item.split != split:
+            continue
+        positive = set(item.prohibited_matches) | set(item.standard)
+        unknown = set(item.prohibited_optional) | set(item.standard_optional)
+        if item.is_prohibited and not item.prohibited_matches:
+            unknown |= prohibited  # flagged, but which category is not said
+        negative = (prohibited | standard) - positive - unknown
+        out.append(Example(item.reply, frozenset(positive & set(kinds)), frozenset(negative), entry.key))
+    return out
+
+
+def phrasebook_examples(matcher: Matcher) -> list[Example]:
+    """Each category's own hit examples (positive) and clean examples (negative)."""
+    out = []
+    for spec in matcher.categories.values():
+        for example, where in spec.hit_examples:
+            plain, _ = split_example(example)
+            out.append(Example(plain, frozenset({spec.id}), frozenset(), f"{Path(where[0]).name}:{where[1]}"))
+        for example, where in spec.clean_examples:
+            out.append(Example(example, frozenset(), frozenset({spec.id}), f"{Path(where[0]).name}:{where[1]}"))
+    return out
+
+
+def scenario_examples(scenarios: Iterable[object], kinds: dict[str, str]) -> list[Example]:
+    """Node answers: good ones do no prohibited category, bad ones do the listed ones."""
+    prohibited = frozenset(c for c, k in kinds.items() if k == "prohibited")
+    out = []
+    for scenario in scenarios:
+        for node_id, node in scenario.nodes.items():  # type: ignore[attr-defined]
+            origin = f"{scenario.id}.{node_id}"  # type: ignore[attr-defined]
+            for good in node.answers.good:
+                out.append(Example(good, frozenset(), prohibited, origin))
+            for bad in node.answers.bad:
+                out.append(Example(bad.reply, frozenset(bad.prohibited) & prohibited, frozenset(), origin))
+    return out
+
+
+def _inputs(
+    matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object]
+) -> tuple[list[Example], list[Example], list[str]]:
+    kinds = matcher.book.kinds()
+    items = load_corpus([p for p in corpus_dirs if p.exists()])
+    train = corpus_examples(items, kinds, "train") + phrasebook_examples(matcher) + scenario_examples(scenarios, kinds)
+    dev = corpus_examples(items, kinds, "dev")
+    return train, dev, sorted(kinds)
+
+
+def build_learned(
+    matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = (), cache: Path | None = None
+) -> LearnedStage:
+    train, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
+    return load_or_train(train, categories, dev, cache)
+
+
+def cache_is_fresh(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> bool:
+    """Whether the learned stage for this content is already cached (no training needed)."""
+    train, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
+    return cached_path(train, dev, categories).exists()
+
+
+def attach_learned(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> Matcher:
+    """Give ``matcher`` its learned stage (trained or from the cache); a matcher with no corpus stays rule-only."""
+    if any(p.exists() for p in corpus_dirs):
+        matcher.learned = build_learned(matcher, corpus_dirs, scenarios)
+    return matcher

@@ -1,0 +1,325 @@
+"""The learned second stage: what the phrasebook's rules do not spell out.
+
+A linear model per category over character n-grams of the normalised text
+(the char channel, so 繁体, full-width and 您/你 are already folded) plus sound
+bigrams (so IME homophones share features).  It is trained from labelled
+replies: the corpus ``train`` split, every phrasebook example and every
+scenario node's ``answers``.  Thresholds are set on the corpus ``dev`` split:
+a learned hit *counts* only at a confidence that kept precision at or above
+``TARGET_PRECISION`` there; between ``POSSIBLE`` and that it is shown as 疑似
+(no points).  Every learned hit names the labelled example nearest to it.
+
+Training needs scikit-learn and takes a few seconds, so the result is cached
+as plain arrays keyed by a hash of everything it was trained from; using a
+trained model needs only numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .text import NormText, normalize
+
+FORMAT_VERSION = 3
+TARGET_PRECISION = 0.95
+POSSIBLE = 0.5  # lowest confidence shown as 疑似
+MIN_COUNT = 0.6  # no learned hit counts below this confidence, whatever dev says
+WINDOW = 24  # units per window on long unpunctuated stretches
+STEP = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled text for training or calibration.
+
+    ``positive``/``negative`` list the categories the text is known to do or
+    not to do; categories in neither are unknown for this text and skipped.
+    """
+
+    text: str
+    positive: frozenset[str]
+    negative: frozenset[str]
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedHit:
+    category: str
+    confidence: float
+    span: tuple[int, int]  # in the original text
+    counted: bool
+    nearest: str  # the labelled example most like the matched text
+    nearest_origin: str
+
+
+def _sound_bigrams(sounds: str) -> list[str]:
+    return ["~" + sounds[i : i + 2] for i in range(len(sounds) - 1)]
+
+
+def features(chars: str, sounds: str) -> list[str]:
+    """Char 1-3-grams (with edge marks) and sound bigrams of one unit of text."""
+    padded = "^" + chars + "$"
+    out = [c for c in chars]
+    out += [padded[i : i + 2] for i in range(len(padded) - 1)]
+    out += [padded[i : i + 3] for i in range(len(padded) - 2)]
+    out += _sound_bigrams(sounds)
+    return out
+
+
+def units(norm: NormText) -> list[tuple[int, int]]:
+    """The unit ranges the model looks at: sentences, long stretches in windows, the whole reply."""
+    out: list[tuple[int, int]] = []
+    for begin, end in norm.sentences:
+        if end - begin <= WINDOW + STEP:
+            out.append((begin, end))
+            continue
+        start = begin
+        while start < end:
+            out.append((start, min(end, start + WINDOW)))
+            if start + WINDOW >= end:
+                break
+            start += STEP
+    whole = (0, len(norm.chars))
+    if whole not in out and len(norm.chars) <= 400:
+        out.append(whole)
+    return out
+
+
+def content_hash(examples: Iterable[Example], categories: Iterable[str]) -> str:
+    digest = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
+    for category in sorted(categories):
+        digest.update(category.encode() + b"\0")
+    for example in examples:
+        digest.update(example.text.encode("utf-8") + b"\1")
+        digest.update(",".join(sorted(example.positive)).encode() + b"\2")
+        digest.update(",".join(sorted(example.negative)).encode() + b"\3")
+    return digest.hexdigest()[:24]
+
+
+@dataclass
+class LearnedStage:
+    """A trained model as plain arrays, ready to judge."""
+
+    categories: list[str]
+    vocabulary: dict[str, int]
+    idf: list[float]
+    weights: object  # numpy array, vocabulary x categories
+    bias: list[float]
+    thresholds: dict[str, float]
+    # Per category: positive training examples (text, origin, sparse vector).
+    prototypes: dict[str, list[tuple[str, str, dict[int, float]]]] = field(default_factory=dict)
+    key: str = ""
+
+    # -- vectors -------------------------------------------------------------
+
+    def vector(self, chars: str, sounds: str) -> dict[int, float]:
+        counts = Counter(features(chars, sounds))
+        vec: dict[int, float] = {}
+        vocabulary, idf = self.vocabulary, self.idf
+        for feature, count in counts.items():
+            index = vocabulary.get(feature)
+            if index is not None:
+                vec[index] = (1.0 + math.log(count)) * idf[index]
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {k: v / norm for k, v in vec.items()}
+
+    def probabilities(self, vec: dict[int, float]) -> list[float]:
+        import numpy as np
+
+        if not vec:
+            scores = np.asarray(self.bias)
+        else:
+            indexes = np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))
+            values = np.fromiter(vec.values(), dtype=np.float32, count=len(vec))
+            scores = values @ self.weights[indexes] + np.asarray(self.bias)  # type: ignore[index]
+        return [1.0 / (1.0 + math.exp(-float(s))) for s in scores]
+
+    def scores(self, norm: NormText) -> dict[str, tuple[float, tuple[int, int], dict[int, float]]]:
+        """Best confidence per category over the reply's units, with the unit range and its vector."""
+        best: dict[str, tuple[float, tuple[int, int], dict[int, float]]] = {}
+        for begin, end in units(norm):
+            vec = self.vector(norm.chars[begin:end], norm.sounds[begin:end])
+            for category, p in zip(self.categories, self.probabilities(vec)):
+                if category not in best or p > best[category][0]:
+                    best[category] = (p, (begin, end), vec)
+        return best
+
+    def nearest(self, category: str, vec: dict[int, float]) -> tuple[str, str]:
+        best = (-1.0, "", "")
+        for text, origin, proto in self.prototypes.get(category, ()):
+            sim = sum(v * proto.get(k, 0.0) for k, v in vec.items())
+            if sim > best[0]:
+                best = (sim, text, origin)
+        return best[1], best[2]
+
+    def judge(self, text: str, norm: NormText | None = None) -> list[LearnedHit]:
+        """Learned hits at or above ``POSSIBLE``; ``counted`` when at or above the category's threshold."""
+        norm = norm or normalize(text)
+        if not norm.chars:
+            return []
+        out = []
+        for category, (p, (begin, end), vec) in self.scores(norm).items():
+            if p < POSSIBLE:
+                continue
+            threshold = self.thresholds.get(category, 2.0)
+            nearest, origin = self.nearest(category, vec)
+            out.append(LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, nearest, origin))
+        return out
+
+    # -- cache ---------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        import numpy as np
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "format": FORMAT_VERSION,
+            "key": self.key,
+            "categories": self.categories,
+            "vocabulary": self.vocabulary,
+            "idf": self.idf,
+            "bias": self.bias,
+            "thresholds": self.thresholds,
+            "prototypes": {
+                c: [[t, o, [[k, round(v, 5)] for k, v in p.items()]] for t, o, p in items]
+                for c, items in self.prototypes.items()
+            },
+        }
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, weights=self.weights, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, key: str) -> LearnedStage | None:
+        import numpy as np
+
+        try:
+            with np.load(path) as data:
+                meta = json.loads(bytes(data["meta"]).decode())
+                weights = data["weights"]
+        except (OSError, ValueError, KeyError):
+            return None
+        if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
+            return None
+        return cls(
+            categories=meta["categories"],
+            vocabulary=meta["vocabulary"],
+            idf=meta["idf"],
+            weights=weights,
+            bias=meta["bias"],
+            thresholds=meta["thresholds"],
+            prototypes={
+                c: [(t, o, {int(k): v for k, v in p}) for t, o, p in items] for c, items in meta["prototypes"].items()
+            },
+            key=key,
+        )
+
+
+def train(
+    examples: list[Example],
+    categories: list[str],
+    calibration: list[Example] | None = None,
+    *,
+    key: str = "",
+) -> LearnedStage:
+    """Fit one logistic regression per category; set thresholds on ``calibration``."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    norms = [normalize(e.text) for e in examples]
+    docs = [features(n.chars, n.sounds) for n in norms]
+    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, sublinear_tf=True, min_df=2, norm="l2")
+    matrix = vectorizer.fit_transform(docs)
+    vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
+    idf = [float(x) for x in vectorizer.idf_]
+    weights = np.zeros((len(vocabulary), len(categories)), dtype=np.float32)
+    bias = [-10.0] * len(categories)
+    trained: list[str] = []
+    for column, category in enumerate(categories):
+        rows = [i for i, e in enumerate(examples) if category in e.positive or category in e.negative]
+        labels = [1 if category in examples[i].positive else 0 for i in rows]
+        if sum(labels) < 5 or len(labels) - sum(labels) < 5:
+            continue
+        model = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+        model.fit(matrix[rows], labels)
+        weights[:, column] = model.coef_[0]
+        bias[column] = float(model.intercept_[0])
+        trained.append(category)
+    stage = LearnedStage(categories, vocabulary, idf, weights, bias, thresholds={}, key=key)
+    for example, norm in zip(examples, norms):
+        vec = stage.vector(norm.chars, norm.sounds)
+        for category in example.positive:
+            if category in trained:
+                stage.prototypes.setdefault(category, []).append((example.text, example.origin, vec))
+    stage.thresholds = calibrate(stage, calibration or [], trained)
+    return stage
+
+
+def calibrate(stage: LearnedStage, examples: list[Example], categories: list[str]) -> dict[str, float]:
+    """Per category, the lowest confidence whose hits kept precision >= TARGET_PRECISION."""
+    scored = []
+    for example in examples:
+        best = stage.scores(normalize(example.text))
+        scored.append((example, {c: v[0] for c, v in best.items()}))
+    thresholds: dict[str, float] = {}
+    grid = [round(MIN_COUNT + i * 0.02, 2) for i in range(int((0.99 - MIN_COUNT) / 0.02) + 1)]
+    for category in categories:
+        pairs = [
+            (probs.get(category, 0.0), category in ex.positive)
+            for ex, probs in scored
+            if category in ex.positive or category in ex.negative
+        ]
+        chosen = None
+        for t in grid:
+            predicted = [right for p, right in pairs if p >= t]
+            if len(predicted) < 3:
+                break
+            wrong = len(predicted) - sum(predicted)
+            if (len(predicted) - wrong) / len(predicted) >= TARGET_PRECISION and wrong <= max(1, len(predicted) // 20):
+                chosen = t
+                break
+        if chosen is not None:
+            thresholds[category] = chosen
+    return thresholds
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("SIMULATOR_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("after-sales-simulator", appauthor=False))
+
+
+def cached_path(
+    examples: list[Example], calibration: list[Example], categories: list[str], cache: Path | None = None
+) -> Path:
+    key = content_hash([*examples, *calibration], categories)
+    return (cache or cache_dir()) / f"learned-{key}.npz"
+
+
+def load_or_train(
+    examples: list[Example], categories: list[str], calibration: list[Example], cache: Path | None = None
+) -> LearnedStage:
+    """The stage for exactly these examples: from the cache, or trained and cached."""
+    key = content_hash([*examples, *calibration], categories)
+    path = cached_path(examples, calibration, categories, cache)
+    stage = LearnedStage.load(path, key) if path.exists() else None
+    if stage is None:
+        stage = train(examples, categories, calibration, key=key)
+        try:
+            stage.save(path)
+        except OSError:
+            pass  # a read-only cache only costs the next start a retrain
+    return stage
