@@ -104,6 +104,24 @@ def judge(
     )
 
 
+_QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "《": "》"}
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of text inside quotation marks (the marks excluded)."""
+    spans = []
+    i = 0
+    while i < len(text):
+        close = _QUOTES.get(text[i])
+        if close is not None:
+            end = text.find(close, i + 1)
+            if end > i + 1:
+                spans.append((i + 1, end))
+                i = end
+        i += 1
+    return spans
+
+
 def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
     """Whether most of ``inner`` lies within ``outer``."""
     overlap = min(inner[1], outer[1]) - max(inner[0], outer[0])
@@ -125,12 +143,18 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
     possible: list[Hit] = []
     if stage is not None and norm.chars:
         found = {h.category for h in hits}
-        standard_found = {h.category for h in hits if h.kind == "standard"}
         learned = [lh for lh in stage.judge(text, norm) if lh.category in matcher.categories and lh.category not in found]
-        standard_found |= {lh.category for lh in learned if lh.counted and matcher.categories[lh.category].kind == "standard"}
+        remedies = [(h.category, h.span) for h in hits if h.kind == "standard"]
+        remedies += [
+            (lh.category, lh.span)
+            for lh in learned
+            if lh.counted and matcher.categories[lh.category].kind == "standard"
+        ]
         for lh in learned:
             spec = matcher.categories[lh.category]
-            if spec.kind == "prohibited" and set(spec.remedied_by) & standard_found:
+            if spec.kind == "prohibited" and any(
+                category in spec.remedied_by and span[1] > lh.span[0] for category, span in remedies
+            ):
                 continue
             hit = Hit(
                 category=spec.id,
@@ -148,6 +172,10 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
                 nearest=lh.nearest,
             )
             (hits if lh.counted else possible).append(hit)
+    quoted = quoted_spans(text)
+    if quoted:  # the customer's words quoted back are not the trainee's own
+        hits = [h for h in hits if h.kind != "prohibited" or not any(q[0] <= h.span[0] and h.span[1] <= q[1] for q in quoted)]
+        possible = [h for h in possible if h.kind != "prohibited" or not any(q[0] <= h.span[0] and h.span[1] <= q[1] for q in quoted)]
     blocking = [h.span for h in hits if h.kind == "prohibited" and h.stage == "rule"]
     if blocking:
         hits = [h for h in hits if h.kind == "prohibited" or not any(_inside(h.span, b) for b in blocking)]

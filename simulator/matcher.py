@@ -338,11 +338,15 @@ class Matcher:
         candidates = self._drop_exceptions(norm, views, candidates, moment)
         candidates = [c for c in candidates if not self._is_negated(norm, c)]
         candidates = self._best_per_place(candidates)
-        standard = {c.category for c in candidates if self.categories[c.category].kind == "standard"}
+        # A remedy counts only where it answers the prohibited words: in them or
+        # after them ("不归我管，我帮您联系负责的同事"), not a hand-off about
+        # another matter earlier in the reply.
+        standard = [c for c in candidates if self.categories[c.category].kind == "standard"]
         kept = [
             c
             for c in candidates
-            if self.categories[c.category].kind == "standard" or not (self._remedies.get(c.category, set()) & standard)
+            if self.categories[c.category].kind == "standard"
+            or not any(s.category in self._remedies.get(c.category, ()) and s.end > c.first for s in standard)
         ]
         hits = [self._to_hit(norm, c) for c in kept]
         hits.sort(key=lambda h: (h.span[0], h.span[1], h.category))
