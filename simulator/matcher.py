@@ -37,7 +37,7 @@ from .moment import NO_MOMENT, Moment
 if TYPE_CHECKING:
     from .learned import LearnedStage
 from .phrasebook import CategorySpec, Pattern, Phrasebook, load_phrasebook
-from .text import NormText, normalize, normalize_phrase, segment, warm_up_jieba
+from .text import NormText, normalize, normalize_phrase, segment, sound_of, warm_up_jieba
 
 # Sentence-final particles allowed between the last keyword and a ``$`` anchor.
 _PARTICLES = "啊呀呢哦吧了嘛的哈啦么哇喔"
@@ -121,10 +121,14 @@ class _Candidate:
     similarity: int
 
 
-def _keyword_regex(words: list[str], problems: list[Problem], where: tuple[str, int, int], field: str) -> str:
+def _keyword_regex(
+    words: list[str], problems: list[Problem], where: tuple[str, int, int], field: str, channel: int = 0
+) -> str:
     normalised = []
     for word in words:
-        chars, _ = normalize_phrase(word)
+        chars = normalize_phrase(word)[channel]
+        if channel == 1 and len(chars) < 2:
+            continue  # one syllable has too many homophones (报/包, 事/是) to match by sound
         if not chars:
             problems.append(Problem(*where, field, f"关键词“{word}”去掉标点后为空"))
             continue
@@ -159,8 +163,14 @@ def compile_pattern(
     where: tuple[str, int, int],
     field: str,
     lexicon: dict[str, list[str]] | None = None,
+    channel: int = 0,
 ) -> re.Pattern[str]:
-    """Compile ordered keywords into a regex over one sentence's char channel."""
+    """Compile ordered keywords into a regex over one sentence's char channel.
+
+    ``channel=1`` compiles the same pattern over the sound channel, so an
+    input-method homophone (找我们领倒, 不给钱就不休) still matches; a
+    pattern with a number (``#``) has no sound form and never matches there.
+    """
 
     def gap(index: int | None) -> str:
         # Greedy gaps: the reported span reaches the farthest keyword in range.
@@ -179,10 +189,14 @@ def compile_pattern(
         if element == "$":
             if position != len(pattern.sequence) - 1:
                 problems.append(Problem(*where, field, "“$”只能放在模式末尾"))
-            parts.append(f"[{_PARTICLES}]{{0,2}}(?=\\||$)")
+            particles = _PARTICLES if channel == 0 else "".join(sorted({sound_of(c) for c in _PARTICLES}))
+            parts.append(f"[{re.escape(particles)}]{{0,2}}(?=\\||$)")
             continue
         words = expand_words([element] if isinstance(element, str) else list(element), lexicon or {}, problems, where, field)
-        body = _NUMBER if words == ["#"] else _keyword_regex(words, problems, where, field)
+        if words == ["#"]:
+            body = _NUMBER if channel == 0 else "(?!)"
+        else:
+            body = _keyword_regex(words, problems, where, field, channel)
         if parts:  # after ^ too: the keyword may sit a few units into the clause
             parts.append(gap(seen_keywords - 1 if seen_keywords else None))
         seen_keywords += 1
@@ -230,6 +244,9 @@ class Matcher:
         self._index: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self._patterns: list[tuple[str, str, re.Pattern[str]]] = []
         self._pattern_specs: list[Pattern] = []
+        # The same patterns over the sound channel (homophone typos), with their triggers.
+        self._sound_patterns: list[re.Pattern[str]] = []
+        self._sound_triggers: list[tuple[str, ...] | None] = []
         # Words one of which must occur for a pattern to match (None: always try).
         self._pattern_triggers: list[tuple[str, ...] | None] = []
         self._exact_exceptions: dict[str, list[str]] = defaultdict(list)
@@ -250,6 +267,15 @@ class Matcher:
                 self._patterns.append((spec.id, pattern_id, regex))
                 self._pattern_specs.append(pattern)
                 self._pattern_triggers.append(self._trigger_words(pattern, book.lexicon))
+                # One-keyword patterns are phrase-like: by sound alone they would
+                # confuse 机检 with 计件; only multi-keyword patterns match by sound.
+                keywords = [e for e in pattern.sequence if e not in ("^", "$")]
+                self._sound_patterns.append(
+                    compile_pattern(pattern, [], where, "", book.lexicon, channel=1)
+                    if len(keywords) >= 2
+                    else re.compile("(?!)")
+                )
+                self._sound_triggers.append(self._trigger_words(pattern, book.lexicon, channel=1))
                 for element in pattern.sequence:
                     for word in expand_words(
                         [element] if isinstance(element, str) else element, book.lexicon, [], where, ""
@@ -292,7 +318,7 @@ class Matcher:
             self._index[bigram].append((index, offset))
 
     @staticmethod
-    def _trigger_words(pattern: Pattern, lexicon: dict[str, list[str]]) -> tuple[str, ...] | None:
+    def _trigger_words(pattern: Pattern, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
         """The normalised words of the pattern's rarest-looking keyword element.
 
         A pattern can only match a text containing one of its first keyword's
@@ -304,7 +330,7 @@ class Matcher:
             words = expand_words([element] if isinstance(element, str) else list(element), lexicon, [], ("", 0, 0), "")
             if words == ["#"]:
                 return None
-            normalised = tuple(w for w in (normalize_phrase(word)[0] for word in words) if w)
+            normalised = tuple(w for w in (normalize_phrase(word)[channel] for word in words) if w)
             return normalised or None
         return None
 
@@ -335,6 +361,13 @@ class Matcher:
             return []
         views = self._sentence_views(norm)
         candidates = self._phrase_candidates(norm) + self._pattern_candidates(views, norm.chars, moment)
+        sound_hits = self._sound_pattern_candidates(norm, moment)
+        if sound_hits:  # only where the char channel found nothing of that category there
+            candidates += [
+                c
+                for c in sound_hits
+                if not any(k.category == c.category and k.first < c.end and c.first < k.end for k in candidates)
+            ]
         candidates = self._drop_exceptions(norm, views, candidates, moment)
         candidates = [c for c in candidates if not self._is_negated(norm, c)]
         candidates = self._best_per_place(candidates)
@@ -422,40 +455,53 @@ class Matcher:
         return _Candidate(phrase.category, phrase.phrase_id, start, end, similarity)
 
     def _build_trigger_index(self) -> None:
-        """First character -> (trigger word, pattern indexes), and the always-run patterns."""
-        by_first: dict[str, dict[str, set[int]]] = defaultdict(dict)
+        """First unit -> (trigger word, pattern indexes), and the always-run patterns, per channel."""
         self._always: set[int] = set()
-        for index, triggers in enumerate(self._pattern_triggers):
-            if triggers is None:
-                self._always.add(index)
-                continue
-            for word in triggers:
-                by_first[word[0]].setdefault(word, set()).add(index)
-        self._by_first = {first: list(words.items()) for first, words in by_first.items()}
+        self._by_first: dict[str, list[tuple[str, set[int]]]] = {}
+        self._by_first_sound: dict[str, list[tuple[str, set[int]]]] = {}
+        for triggers_list, target, always in (
+            (self._pattern_triggers, "_by_first", self._always),
+            (self._sound_triggers, "_by_first_sound", None),
+        ):
+            by_first: dict[str, dict[str, set[int]]] = defaultdict(dict)
+            for index, triggers in enumerate(triggers_list):
+                if triggers is None:
+                    if always is not None:
+                        always.add(index)
+                    continue
+                for word in triggers:
+                    by_first[word[0]].setdefault(word, set()).add(index)
+            setattr(self, target, {first: list(words.items()) for first, words in by_first.items()})
 
-    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, re.Pattern[str]]]:
-        """The patterns whose first keyword occurs in ``chars``, in phrasebook order.
+    def _live_indexes(self, text: str, by_first: dict[str, list[tuple[str, set[int]]]], moment: Moment) -> list[int]:
+        """The patterns whose first keyword occurs in ``text``, in phrasebook order.
 
         A pattern can only match where one of its first keyword's words occurs;
-        looking those up by first character is far cheaper than running every regex.
+        looking those up by first unit is far cheaper than running every regex.
         """
-        live = set(self._always)
-        by_first = self._by_first
-        for position, char in enumerate(chars):
-            for word, indexes in by_first.get(char, ()):
-                if chars.startswith(word, position):
+        live: set[int] = set()
+        for position, unit in enumerate(text):
+            for word, indexes in by_first.get(unit, ()):
+                if text.startswith(word, position):
                     live |= indexes
         specs = self._pattern_specs
-        return [self._patterns[i] for i in sorted(live) if not specs[i].conditional or specs[i].applies(moment)]
+        return [i for i in sorted(live) if not specs[i].conditional or specs[i].applies(moment)]
+
+    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, re.Pattern[str]]]:
+        indexes = set(self._live_indexes(chars, self._by_first, moment))
+        specs = self._pattern_specs
+        indexes |= {i for i in self._always if not specs[i].conditional or specs[i].applies(moment)}
+        return [self._patterns[i] for i in sorted(indexes)]
 
     @staticmethod
-    def _sentence_views(norm: NormText) -> list[tuple[str, list[int]]]:
+    def _sentence_views(norm: NormText, channel: str | None = None) -> list[tuple[str, list[int]]]:
         """Each sentence's char channel with ``|`` between its clauses.
 
         Patterns run over these strings: a gap may cross a comma but never a
         sentence end, and ``^``/``$`` anchor at clause edges.  The list maps
         each string position back to its unit (``-1`` for a ``|``).
         """
+        text = norm.chars if channel is None else channel
         views = []
         for begin, end in norm.sentences:
             pieces: list[str] = []
@@ -464,10 +510,25 @@ class Matcher:
                 if unit > begin and norm.clause_of[unit] != norm.clause_of[unit - 1]:
                     pieces.append("|")
                     units.append(-1)
-                pieces.append(norm.chars[unit])
+                pieces.append(text[unit])
                 units.append(unit)
             views.append(("".join(pieces), units))
         return views
+
+    def _sound_pattern_candidates(self, norm: NormText, moment: Moment) -> list[_Candidate]:
+        """Pattern hits on the sound channel (homophone typos), similarity 90."""
+        live = self._live_indexes(norm.sounds, self._by_first_sound, moment)
+        if not live:
+            return []
+        out: list[_Candidate] = []
+        for view, units in self._sentence_views(norm, norm.sounds):
+            for index in live:
+                category, pattern_id, _ = self._patterns[index]
+                for match in self._sound_patterns[index].finditer(view):
+                    first, last = _pattern_span(match)
+                    if last > first:
+                        out.append(_Candidate(category, pattern_id, units[first], units[last - 1] + 1, 90))
+        return out
 
     def _pattern_candidates(
         self, views: list[tuple[str, list[int]]], chars: str, moment: Moment = NO_MOMENT
