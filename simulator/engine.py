@@ -8,11 +8,12 @@ thresholds; ``test`` is never used here.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from .corpus import Labelled, load_corpus
-from .learned import Example, LearnedStage, cached_path, load_or_train
+from .learned import ANY, Example, LearnedStage, cached_path, load_or_train, with_any
 from .matcher import Matcher, split_example
 
 
@@ -64,23 +65,41 @@ def _inputs(
     matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object]
 ) -> tuple[list[Example], list[Example], list[str]]:
     kinds = matcher.book.kinds()
+    prohibited = {c for c, k in kinds.items() if k == "prohibited"}
     items = load_corpus([p for p in corpus_dirs if p.exists()])
     train = corpus_examples(items, kinds, "train") + phrasebook_examples(matcher) + scenario_examples(scenarios, kinds)
     dev = corpus_examples(items, kinds, "dev")
-    return train, dev, sorted(kinds)
+    return with_any(train, prohibited), with_any(dev, prohibited), [*sorted(kinds), ANY]
+
+
+def rules_key(matcher: Matcher) -> str:
+    """Identifies the phrasebook the thresholds were calibrated against."""
+    digest = hashlib.sha256()
+    for name in matcher.book.files:
+        try:
+            digest.update(Path(name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()[:16]
 
 
 def build_learned(
     matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = (), cache: Path | None = None
 ) -> LearnedStage:
     train, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
-    return load_or_train(train, categories, dev, cache)
+    prohibited = sorted(c for c, k in matcher.book.kinds().items() if k == "prohibited")
+
+    def known() -> list[set[str]]:
+        matcher.warm_up()
+        return [{h.category for h in matcher.scan(e.text)} for e in dev]
+
+    return load_or_train(train, categories, dev, cache, prohibited, known, rules_key(matcher))
 
 
 def cache_is_fresh(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> bool:
     """Whether the learned stage for this content is already cached (no training needed)."""
     train, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
-    return cached_path(train, dev, categories).exists()
+    return cached_path(train, dev, [*categories, rules_key(matcher)]).exists()
 
 
 def attach_learned(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> Matcher:

@@ -22,13 +22,14 @@ import math
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
 MIN_COUNT = 0.6  # no learned hit counts below this confidence, whatever dev says
@@ -117,6 +118,7 @@ class LearnedStage:
     # Per category: positive training examples (text, origin, sparse vector).
     prototypes: dict[str, list[tuple[str, str, dict[int, float]]]] = field(default_factory=dict)
     key: str = ""
+    prohibited: list[str] = field(default_factory=list)  # which categories the ANY model stands for
 
     # -- vectors -------------------------------------------------------------
 
@@ -166,12 +168,24 @@ class LearnedStage:
         if not norm.chars:
             return []
         out = []
-        for category, (p, (begin, end), vec) in self.scores(norm).items():
-            if p < POSSIBLE:
+        scores = self.scores(norm)
+        for category, (p, (begin, end), vec) in scores.items():
+            if p < POSSIBLE or category == ANY:
                 continue
             threshold = self.thresholds.get(category, 2.0)
             nearest, origin = self.nearest(category, vec)
             out.append(LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, nearest, origin))
+        # The pooled model sees every prohibited example, so it is surer than
+        # any one category's model; when it is sure and no category model is,
+        # the likeliest category is named.
+        if ANY in scores and self.prohibited and not any(h.counted and h.category in self.prohibited for h in out):
+            p, (begin, end), _ = scores[ANY]
+            if p >= self.thresholds.get(ANY, 2.0):
+                best = max(self.prohibited, key=lambda c: scores[c][0] if c in scores else 0.0)
+                bp, (bbegin, bend), bvec = scores[best]
+                nearest, origin = self.nearest(best, bvec)
+                out = [h for h in out if h.category != best]
+                out.append(LearnedHit(best, round(min(p, max(bp, POSSIBLE)), 3), norm.span(bbegin, bend), True, nearest, origin))
         return out
 
     # -- cache ---------------------------------------------------------------
@@ -188,6 +202,7 @@ class LearnedStage:
             "idf": self.idf,
             "bias": self.bias,
             "thresholds": self.thresholds,
+            "prohibited": self.prohibited,
             "prototypes": {
                 c: [[t, o, [[k, round(v, 5)] for k, v in p.items()]] for t, o, p in items]
                 for c, items in self.prototypes.items()
@@ -217,11 +232,25 @@ class LearnedStage:
             weights=weights,
             bias=meta["bias"],
             thresholds=meta["thresholds"],
+            prohibited=meta.get("prohibited", []),
             prototypes={
                 c: [(t, o, {int(k): v for k, v in p}) for t, o, p in items] for c, items in meta["prototypes"].items()
             },
             key=key,
         )
+
+
+def with_any(examples: list[Example], prohibited: set[str]) -> list[Example]:
+    """Add the pooled ANY label: positive with any prohibited category, negative with none possible."""
+    out = []
+    for e in examples:
+        if e.positive & prohibited:
+            out.append(Example(e.text, e.positive | {ANY}, e.negative, e.origin))
+        elif prohibited <= e.negative:
+            out.append(Example(e.text, e.positive, e.negative | {ANY}, e.origin))
+        else:
+            out.append(e)
+    return out
 
 
 def train(
@@ -230,6 +259,8 @@ def train(
     calibration: list[Example] | None = None,
     *,
     key: str = "",
+    prohibited: list[str] | None = None,
+    known: list[set[str]] | None = None,
 ) -> LearnedStage:
     """Fit one logistic regression per category; set thresholds on ``calibration``."""
     import numpy as np
@@ -255,29 +286,41 @@ def train(
         weights[:, column] = model.coef_[0]
         bias[column] = float(model.intercept_[0])
         trained.append(category)
-    stage = LearnedStage(categories, vocabulary, idf, weights, bias, thresholds={}, key=key)
+    stage = LearnedStage(categories, vocabulary, idf, weights, bias, thresholds={}, key=key, prohibited=list(prohibited or []))
     for example, norm in zip(examples, norms):
         vec = stage.vector(norm.chars, norm.sounds)
         for category in example.positive:
             if category in trained:
                 stage.prototypes.setdefault(category, []).append((example.text, example.origin, vec))
-    stage.thresholds = calibrate(stage, calibration or [], trained)
+    stage.thresholds = calibrate(stage, calibration or [], trained, known)
     return stage
 
 
-def calibrate(stage: LearnedStage, examples: list[Example], categories: list[str]) -> dict[str, float]:
-    """Per category, the lowest confidence whose hits kept precision >= TARGET_PRECISION."""
+def calibrate(
+    stage: LearnedStage, examples: list[Example], categories: list[str], known: list[set[str]] | None = None
+) -> dict[str, float]:
+    """Per category, the lowest confidence whose hits kept precision >= TARGET_PRECISION.
+
+    For prohibited categories (and ANY) only the hits the stage *adds* count:
+    ``known[i]`` lists the categories the rules already find in
+    ``examples[i]``, and a learned hit there changes nothing.  A wrongly added
+    prohibited hit costs a trainee points, so that is the precision to keep.
+    """
     scored = []
-    for example in examples:
+    prohibited = set(stage.prohibited)
+    for index, example in enumerate(examples):
         best = stage.scores(normalize(example.text))
-        scored.append((example, {c: v[0] for c, v in best.items()}))
+        found = known[index] if known is not None else set()
+        scored.append((example, {c: v[0] for c, v in best.items()}, found))
     thresholds: dict[str, float] = {}
     grid = [round(MIN_COUNT + i * 0.02, 2) for i in range(int((0.99 - MIN_COUNT) / 0.02) + 1)]
     for category in categories:
         pairs = [
             (probs.get(category, 0.0), category in ex.positive)
-            for ex, probs in scored
-            if category in ex.positive or category in ex.negative
+            for ex, probs, found in scored
+            if (category in ex.positive or category in ex.negative)
+            and not (category in prohibited and category in found)
+            and not (category == ANY and found & prohibited)
         ]
         chosen = None
         for t in grid:
@@ -310,14 +353,26 @@ def cached_path(
 
 
 def load_or_train(
-    examples: list[Example], categories: list[str], calibration: list[Example], cache: Path | None = None
+    examples: list[Example],
+    categories: list[str],
+    calibration: list[Example],
+    cache: Path | None = None,
+    prohibited: list[str] | None = None,
+    known: Callable[[], list[set[str]]] | None = None,
+    rules_key: str = "",
 ) -> LearnedStage:
-    """The stage for exactly these examples: from the cache, or trained and cached."""
-    key = content_hash([*examples, *calibration], categories)
-    path = cached_path(examples, calibration, categories, cache)
+    """The stage for exactly these examples: from the cache, or trained and cached.
+
+    ``known`` gives the rules' findings on the calibration examples; it is
+    called only when training is needed.  ``rules_key`` identifies those rules.
+    """
+    key = content_hash([*examples, *calibration], [*categories, rules_key])
+    path = cached_path(examples, calibration, [*categories, rules_key], cache)
     stage = LearnedStage.load(path, key) if path.exists() else None
     if stage is None:
-        stage = train(examples, categories, calibration, key=key)
+        stage = train(
+            examples, categories, calibration, key=key, prohibited=prohibited, known=known() if known else None
+        )
         try:
             stage.save(path)
         except OSError:
