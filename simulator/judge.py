@@ -152,6 +152,8 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
         ]
         for lh in learned:
             spec = matcher.categories[lh.category]
+            if matcher.excepted(norm, lh.category, lh.span, moment):
+                continue
             if spec.kind == "prohibited" and any(
                 category in spec.remedied_by and span[1] > lh.span[0] for category, span in remedies
             ):

@@ -32,7 +32,8 @@ FORMAT_VERSION = 4
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
-MIN_COUNT = 0.6  # no learned hit counts below this confidence, whatever dev says
+MIN_COUNT = 0.7  # no learned hit counts below this confidence, whatever dev says
+MIN_SUPPORT = 6  # a threshold needs at least this many dev hits to be trusted
 WINDOW = 24  # units per window on long unpunctuated stretches
 STEP = 12
 
@@ -325,7 +326,7 @@ def calibrate(
         chosen = None
         for t in grid:
             predicted = [right for p, right in pairs if p >= t]
-            if len(predicted) < 3:
+            if len(predicted) < MIN_SUPPORT:
                 break
             wrong = len(predicted) - sum(predicted)
             if (len(predicted) - wrong) / len(predicted) >= TARGET_PRECISION and wrong <= max(1, len(predicted) // 20):

@@ -554,6 +554,19 @@ class Matcher:
                         out.append(_Candidate(category, pattern_id, units[first], units[last - 1] + 1, 100))
         return out
 
+    def excepted(self, norm: NormText, category: str, span: tuple[int, int], moment: Moment = NO_MOMENT) -> bool:
+        """Whether one of ``category``'s exceptions occurs within the original-text ``span``.
+
+        The learned stage's hits pass through this, so the wordings a trainer
+        has marked as fine (找领导也没用, 先不用付钱) stay fine whatever the model says.
+        """
+        views = self._sentence_views(norm)
+        units = [u for u in range(len(norm.chars)) if span[0] <= norm.starts[u] and norm.ends[u] <= span[1]]
+        if not units:
+            return False
+        probe = _Candidate(category, "", units[0], units[-1] + 1, 0)
+        return not self._drop_exceptions(norm, views, [probe], moment)
+
     def _drop_exceptions(
         self, norm: NormText, views: list[tuple[str, list[int]]], candidates: list[_Candidate], moment: Moment = NO_MOMENT
     ) -> list[_Candidate]:
