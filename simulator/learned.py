@@ -28,12 +28,13 @@ from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 6
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
 MIN_COUNT = 0.7  # no learned hit counts below this confidence, whatever dev says
 MIN_SUPPORT = 6  # a threshold needs at least this many dev hits to be trusted
+MIN_UNITS = 4  # shortest stretch of text the model judges
 WINDOW = 24  # units per window on long unpunctuated stretches
 STEP = 12
 
@@ -149,6 +150,8 @@ class LearnedStage:
         """Best confidence per category over the reply's units, with the unit range and its vector."""
         best: dict[str, tuple[float, tuple[int, int], dict[int, float]]] = {}
         for begin, end in units(norm):
+            if end - begin < MIN_UNITS:
+                continue  # a few characters give the model nothing to go on (你好 is no self-introduction)
             vec = self.vector(norm.chars[begin:end], norm.sounds[begin:end])
             for category, p in zip(self.categories, self.probabilities(vec)):
                 if category not in best or p > best[category][0]:
@@ -186,7 +189,7 @@ class LearnedStage:
                 bp, (bbegin, bend), bvec = scores[best]
                 nearest, origin = self.nearest(best, bvec)
                 out = [h for h in out if h.category != best]
-                out.append(LearnedHit(best, round(min(p, max(bp, POSSIBLE)), 3), norm.span(bbegin, bend), True, nearest, origin))
+                out.append(LearnedHit(best, round(p, 3), norm.span(bbegin, bend), True, nearest, origin))
         return out
 
     # -- cache ---------------------------------------------------------------
