@@ -8,12 +8,11 @@ thresholds; ``test`` is never used here.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from .corpus import Labelled, load_corpus
-from .learned import ANY, Example, LearnedStage, cached_path, load_or_train, with_any
+from .corpus import Labelled, corpus_paths, load_corpus
+from .learned import ANY, Example, LearnedStage, cached_path, content_key, load_or_train, train, with_any
 from .matcher import Matcher, split_example
 
 
@@ -72,34 +71,39 @@ def _inputs(
     return with_any(train, prohibited), with_any(dev, prohibited), [*sorted(kinds), ANY]
 
 
-def rules_key(matcher: Matcher) -> str:
-    """Identifies the phrasebook the thresholds were calibrated against."""
-    digest = hashlib.sha256()
-    for name in matcher.book.files:
+def content_parts(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object]) -> list[bytes]:
+    """The bytes the learned stage depends on: phrasebook, corpus and scenario files."""
+    files = [Path(name) for name in matcher.book.files]
+    files += corpus_paths([p for p in corpus_dirs if p.exists()])
+    files += [Path(s.file) for s in scenarios]  # type: ignore[attr-defined]
+    parts = []
+    for file in files:
         try:
-            digest.update(Path(name).read_bytes())
+            parts.append(file.name.encode() + b"\0" + file.read_bytes())
         except OSError:
-            digest.update(name.encode())
-    return digest.hexdigest()[:16]
+            parts.append(str(file).encode())
+    return parts
 
 
 def build_learned(
     matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = (), cache: Path | None = None
 ) -> LearnedStage:
-    train, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
-    prohibited = sorted(c for c, k in matcher.book.kinds().items() if k == "prohibited")
+    """The learned stage for this content: from the cache (keyed by the files' bytes) or trained."""
+    scenarios = list(scenarios)
 
-    def known() -> list[set[str]]:
+    def build() -> LearnedStage:
+        train_set, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
+        prohibited = sorted(c for c, k in matcher.book.kinds().items() if k == "prohibited")
         matcher.warm_up()
-        return [{h.category for h in matcher.scan(e.text)} for e in dev]
+        known = [{h.category for h in matcher.scan(e.text)} for e in dev]
+        return train(train_set, categories, dev, prohibited=prohibited, known=known)
 
-    return load_or_train(train, categories, dev, cache, prohibited, known, rules_key(matcher))
+    return load_or_train(content_key(content_parts(matcher, corpus_dirs, scenarios)), build, cache)
 
 
 def cache_is_fresh(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> bool:
     """Whether the learned stage for this content is already cached (no training needed)."""
-    train, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
-    return cached_path(train, dev, [*categories, rules_key(matcher)]).exists()
+    return cached_path(content_key(content_parts(matcher, corpus_dirs, scenarios))).exists()
 
 
 def attach_learned(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> Matcher:

@@ -143,7 +143,7 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
     possible: list[Hit] = []
     if stage is not None and norm.chars:
         found = {h.category for h in hits}
-        learned = [lh for lh in stage.judge(text, norm) if lh.category in matcher.categories and lh.category not in found]
+        learned = [lh for lh in stage.judge(text, norm, skip=found) if lh.category in matcher.categories]
         remedies = [(h.category, h.span) for h in hits if h.kind == "standard"]
         remedies += [
             (lh.category, lh.span)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
@@ -96,15 +96,61 @@ def units(norm: NormText) -> list[tuple[int, int]]:
     return out
 
 
-def content_hash(examples: Iterable[Example], categories: Iterable[str]) -> str:
+def content_key(parts: Iterable[bytes]) -> str:
+    """A cache key over everything a stage is built from (file contents, the format)."""
     digest = hashlib.sha256(f"v{FORMAT_VERSION}".encode())
-    for category in sorted(categories):
-        digest.update(category.encode() + b"\0")
-    for example in examples:
-        digest.update(example.text.encode("utf-8") + b"\1")
-        digest.update(",".join(sorted(example.positive)).encode() + b"\2")
-        digest.update(",".join(sorted(example.negative)).encode() + b"\3")
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:24]
+
+
+@dataclass
+class Prototypes:
+    """The labelled examples a learned hit is explained by, indexed for a fast nearest search.
+
+    Stored by feature (compressed sparse columns): ``ptr[f]:ptr[f+1]`` slices
+    ``ids``/``values`` to the examples having feature ``f``.
+    """
+
+    texts: list[str]
+    origins: list[str]
+    by_category: dict[str, object]  # category -> numpy array of example ids
+    ptr: object
+    ids: object
+    values: object
+
+    @classmethod
+    def build(cls, vectors: list[dict[int, float]], size: int, texts: list[str], origins: list[str],
+              by_category: dict[str, list[int]]) -> Prototypes:
+        import numpy as np
+
+        columns: list[list[tuple[int, float]]] = [[] for _ in range(size)]
+        for example, vec in enumerate(vectors):
+            for feature, value in vec.items():
+                columns[feature].append((example, value))
+        ptr = np.zeros(size + 1, dtype=np.int64)
+        ptr[1:] = np.cumsum([len(c) for c in columns])
+        ids = np.fromiter((e for c in columns for e, _ in c), dtype=np.int32, count=int(ptr[-1]))
+        values = np.fromiter((v for c in columns for _, v in c), dtype=np.float32, count=int(ptr[-1]))
+        return cls(texts, origins, {c: np.asarray(v, dtype=np.int32) for c, v in by_category.items()}, ptr, ids, values)
+
+    def similarities(self, vec: dict[int, float]) -> object:
+        import numpy as np
+
+        sims = np.zeros(len(self.texts), dtype=np.float32)
+        ptr, ids, values = self.ptr, self.ids, self.values
+        for feature, weight in vec.items():
+            a, b = ptr[feature], ptr[feature + 1]  # type: ignore[index]
+            if b > a:  # an example appears once per feature, so plain fancy indexing adds correctly
+                sims[ids[a:b]] += values[a:b] * weight  # type: ignore[index]
+        return sims
+
+    def nearest(self, category: str, sims: object) -> tuple[str, str]:
+        members = self.by_category.get(category)
+        if members is None or not len(members):  # type: ignore[arg-type]
+            return "", ""
+        best = int(members[int(sims[members].argmax())])  # type: ignore[index]
+        return self.texts[best], self.origins[best]
 
 
 @dataclass
@@ -113,12 +159,11 @@ class LearnedStage:
 
     categories: list[str]
     vocabulary: dict[str, int]
-    idf: list[float]
+    idf: object  # numpy array
     weights: object  # numpy array, vocabulary x categories
     bias: list[float]
     thresholds: dict[str, float]
-    # Per category: positive training examples (text, origin, sparse vector).
-    prototypes: dict[str, list[tuple[str, str, dict[int, float]]]] = field(default_factory=dict)
+    prototypes: Prototypes | None = None
     key: str = ""
     prohibited: list[str] = field(default_factory=list)  # which categories the ANY model stands for
 
@@ -131,7 +176,7 @@ class LearnedStage:
         for feature, count in counts.items():
             index = vocabulary.get(feature)
             if index is not None:
-                vec[index] = (1.0 + math.log(count)) * idf[index]
+                vec[index] = (1.0 + math.log(count)) * float(idf[index])  # type: ignore[index]
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {k: v / norm for k, v in vec.items()}
 
@@ -158,38 +203,49 @@ class LearnedStage:
                     best[category] = (p, (begin, end), vec)
         return best
 
-    def nearest(self, category: str, vec: dict[int, float]) -> tuple[str, str]:
-        best = (-1.0, "", "")
-        for text, origin, proto in self.prototypes.get(category, ()):
-            sim = sum(v * proto.get(k, 0.0) for k, v in vec.items())
-            if sim > best[0]:
-                best = (sim, text, origin)
-        return best[1], best[2]
+    def judge(self, text: str, norm: NormText | None = None, skip: Iterable[str] = ()) -> list[LearnedHit]:
+        """Learned hits at or above ``POSSIBLE``; ``counted`` when at or above the category's threshold.
 
-    def judge(self, text: str, norm: NormText | None = None) -> list[LearnedHit]:
-        """Learned hits at or above ``POSSIBLE``; ``counted`` when at or above the category's threshold."""
+        ``skip``: categories already found (by the rules); no hit is made for them.
+        """
+        skip = set(skip)
         norm = norm or normalize(text)
         if not norm.chars:
             return []
-        out = []
         scores = self.scores(norm)
+        similarities: dict[int, object] = {}
+
+        def nearest(category: str, vec: dict[int, float]) -> tuple[str, str]:
+            if self.prototypes is None:
+                return "", ""
+            if id(vec) not in similarities:
+                similarities[id(vec)] = self.prototypes.similarities(vec)
+            return self.prototypes.nearest(category, similarities[id(vec)])
+
+        out = []
         for category, (p, (begin, end), vec) in scores.items():
-            if p < POSSIBLE or category == ANY:
+            if p < POSSIBLE or category == ANY or category in skip:
                 continue
             threshold = self.thresholds.get(category, 2.0)
-            nearest, origin = self.nearest(category, vec)
-            out.append(LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, nearest, origin))
+            example, origin = nearest(category, vec)
+            out.append(LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, example, origin))
         # The pooled model sees every prohibited example, so it is surer than
         # any one category's model; when it is sure and no category model is,
         # the likeliest category is named.
-        if ANY in scores and self.prohibited and not any(h.counted and h.category in self.prohibited for h in out):
-            p, (begin, end), _ = scores[ANY]
+        if (
+            ANY in scores
+            and self.prohibited
+            and not skip & set(self.prohibited)
+            and not any(h.counted and h.category in self.prohibited for h in out)
+        ):
+            p, _, _ = scores[ANY]
             if p >= self.thresholds.get(ANY, 2.0):
                 best = max(self.prohibited, key=lambda c: scores[c][0] if c in scores else 0.0)
-                bp, (bbegin, bend), bvec = scores[best]
-                nearest, origin = self.nearest(best, bvec)
-                out = [h for h in out if h.category != best]
-                out.append(LearnedHit(best, round(p, 3), norm.span(bbegin, bend), True, nearest, origin))
+                if best in scores:
+                    _, (begin, end), vec = scores[best]
+                    example, origin = nearest(best, vec)
+                    out = [h for h in out if h.category != best]
+                    out.append(LearnedHit(best, round(p, 3), norm.span(begin, end), True, example, origin))
         return out
 
     # -- cache ---------------------------------------------------------------
@@ -198,23 +254,30 @@ class LearnedStage:
         import numpy as np
 
         path.parent.mkdir(parents=True, exist_ok=True)
+        protos = self.prototypes
         meta = {
             "format": FORMAT_VERSION,
             "key": self.key,
             "categories": self.categories,
-            "vocabulary": self.vocabulary,
-            "idf": self.idf,
             "bias": self.bias,
             "thresholds": self.thresholds,
             "prohibited": self.prohibited,
-            "prototypes": {
-                c: [[t, o, [[k, round(v, 5)] for k, v in p.items()]] for t, o, p in items]
-                for c, items in self.prototypes.items()
-            },
+            "texts": protos.texts if protos else [],
+            "origins": protos.origins if protos else [],
+            "by_category": {c: [int(i) for i in v] for c, v in protos.by_category.items()} if protos else {},  # type: ignore[attr-defined]
         }
+        words = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        arrays = {
+            "weights": self.weights,
+            "idf": np.asarray(self.idf, dtype=np.float32),
+            "vocabulary": np.frombuffer("\0".join(words).encode("utf-8"), dtype=np.uint8),
+            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+        }
+        if protos is not None:
+            arrays |= {"ptr": protos.ptr, "ids": protos.ids, "values": protos.values}
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, weights=self.weights, meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8))
+            np.savez(handle, **arrays)
         os.replace(tmp, path)
 
     @classmethod
@@ -223,24 +286,28 @@ class LearnedStage:
 
         try:
             with np.load(path) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
-                weights = data["weights"]
+                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+                if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
+                    return None
+                words = bytes(data["vocabulary"]).decode("utf-8").split("\0")
+                weights, idf = data["weights"], data["idf"]
+                ptr, ids, values = data["ptr"], data["ids"], data["values"]
         except (OSError, ValueError, KeyError):
             return None
-        if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
-            return None
+        protos = Prototypes(
+            meta["texts"], meta["origins"], {c: np.asarray(v, dtype=np.int32) for c, v in meta["by_category"].items()},
+            ptr, ids, values,
+        )
         return cls(
             categories=meta["categories"],
-            vocabulary=meta["vocabulary"],
-            idf=meta["idf"],
+            vocabulary=dict(zip(words, range(len(words)))),
+            idf=idf,
             weights=weights,
             bias=meta["bias"],
             thresholds=meta["thresholds"],
-            prohibited=meta.get("prohibited", []),
-            prototypes={
-                c: [(t, o, {int(k): v for k, v in p}) for t, o, p in items] for c, items in meta["prototypes"].items()
-            },
+            prototypes=protos,
             key=key,
+            prohibited=meta.get("prohibited", []),
         )
 
 
@@ -290,12 +357,21 @@ def train(
         weights[:, column] = model.coef_[0]
         bias[column] = float(model.intercept_[0])
         trained.append(category)
-    stage = LearnedStage(categories, vocabulary, idf, weights, bias, thresholds={}, key=key, prohibited=list(prohibited or []))
+    stage = LearnedStage(
+        categories, vocabulary, np.asarray(idf, dtype=np.float32), weights, bias, thresholds={}, key=key,
+        prohibited=list(prohibited or []),
+    )
+    vectors, texts, origins, by_category = [], [], [], {}
     for example, norm in zip(examples, norms):
-        vec = stage.vector(norm.chars, norm.sounds)
-        for category in example.positive:
-            if category in trained:
-                stage.prototypes.setdefault(category, []).append((example.text, example.origin, vec))
+        wanted = [c for c in example.positive if c in trained]
+        if not wanted:
+            continue
+        for category in wanted:
+            by_category.setdefault(category, []).append(len(texts))
+        vectors.append(stage.vector(norm.chars, norm.sounds))
+        texts.append(example.text)
+        origins.append(example.origin)
+    stage.prototypes = Prototypes.build(vectors, len(vocabulary), texts, origins, by_category)
     stage.thresholds = calibrate(stage, calibration or [], trained, known)
     return stage
 
@@ -349,36 +425,22 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("after-sales-simulator", appauthor=False))
 
 
-def cached_path(
-    examples: list[Example], calibration: list[Example], categories: list[str], cache: Path | None = None
-) -> Path:
-    key = content_hash([*examples, *calibration], categories)
+def cached_path(key: str, cache: Path | None = None) -> Path:
     return (cache or cache_dir()) / f"learned-{key}.npz"
 
 
-def load_or_train(
-    examples: list[Example],
-    categories: list[str],
-    calibration: list[Example],
-    cache: Path | None = None,
-    prohibited: list[str] | None = None,
-    known: Callable[[], list[set[str]]] | None = None,
-    rules_key: str = "",
-) -> LearnedStage:
-    """The stage for exactly these examples: from the cache, or trained and cached.
-
-    ``known`` gives the rules' findings on the calibration examples; it is
-    called only when training is needed.  ``rules_key`` identifies those rules.
-    """
-    key = content_hash([*examples, *calibration], [*categories, rules_key])
-    path = cached_path(examples, calibration, [*categories, rules_key], cache)
+def load_or_train(key: str, build: Callable[[], LearnedStage], cache: Path | None = None) -> LearnedStage:
+    """The stage for ``key``: from the cache, or built (trained), cached and the stale ones removed."""
+    path = cached_path(key, cache)
     stage = LearnedStage.load(path, key) if path.exists() else None
     if stage is None:
-        stage = train(
-            examples, categories, calibration, key=key, prohibited=prohibited, known=known() if known else None
-        )
+        stage = build()
+        stage.key = key
         try:
             stage.save(path)
+            for old in path.parent.glob("learned-*.npz"):
+                if old != path and old.stat().st_mtime < path.stat().st_mtime - 60:
+                    old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only cache only costs the next start a retrain
     return stage

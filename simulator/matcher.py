@@ -299,6 +299,7 @@ class Matcher:
         self._window = negation.window
         self._remedies = {spec.id: set(spec.remedied_by) for spec in book.categories.values() if spec.remedied_by}
         self._build_trigger_index()
+        self._conditional = [p.conditional for p in self._pattern_specs]
         self._jieba_words = sorted(jieba_words | self._cues)
         self._jieba_loaded = False
         self.learned: LearnedStage | None = None  # the second stage, attached by engine.attach_learned
@@ -481,16 +482,18 @@ class Matcher:
         """
         live: set[int] = set()
         for position, unit in enumerate(text):
-            for word, indexes in by_first.get(unit, ()):
-                if text.startswith(word, position):
-                    live |= indexes
-        specs = self._pattern_specs
-        return [i for i in sorted(live) if not specs[i].conditional or specs[i].applies(moment)]
+            words = by_first.get(unit)
+            if words:
+                for word, indexes in words:
+                    if text.startswith(word, position):
+                        live |= indexes
+        conditional, specs = self._conditional, self._pattern_specs
+        return [i for i in sorted(live) if not conditional[i] or specs[i].applies(moment)]
 
     def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, re.Pattern[str]]]:
         indexes = set(self._live_indexes(chars, self._by_first, moment))
         specs = self._pattern_specs
-        indexes |= {i for i in self._always if not specs[i].conditional or specs[i].applies(moment)}
+        indexes |= {i for i in self._always if not self._conditional[i] or specs[i].applies(moment)}
         return [self._patterns[i] for i in sorted(indexes)]
 
     @staticmethod

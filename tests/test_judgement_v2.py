@@ -15,7 +15,7 @@ from simulator.corpus import SPLITS, check_labels, load_corpus, load_corpus_file
 from simulator.engine import corpus_examples
 from simulator.errors import ContentError
 from simulator.judge import judge, scan
-from simulator.learned import ANY, Example, LearnedStage, load_or_train, train
+from simulator.learned import ANY, Example, LearnedStage, cached_path, load_or_train, train
 from simulator.matcher import Matcher, load_matcher
 from simulator.moment import Moment
 from simulator.scenario import load_scenarios
@@ -116,21 +116,29 @@ def _toy_examples() -> tuple[list[Example], list[Example]]:
 
 def test_learned_stage_trains_calibrates_and_explains(tmp_path: Path) -> None:
     examples, calibration = _toy_examples()
-    stage = train(examples, ["rude"], calibration, key="k")
+    stage = train(examples, ["rude"], calibration)
     [hit] = [h for h in stage.judge("您好，你爱修不修吧") if h.category == "rude"]
     assert hit.nearest in {e.text for e in examples if "rude" in e.positive}
     assert hit.span[1] == len("您好，你爱修不修吧") and hit.confidence > 0.5
     assert not [h for h in stage.judge("谢谢您的配合，我马上检查") if h.category == "rude" and h.counted]
-    # Cached by content: the second load trains nothing and judges the same.
-    first = load_or_train(examples, ["rude"], calibration, tmp_path)
-    files = list(tmp_path.iterdir())
-    assert len(files) == 1
-    again = LearnedStage.load(files[0], first.key)
-    assert again is not None
+    # Cached by key: the second load trains nothing and judges the same.
+    built: list[str] = []
+
+    def build(name: str):  # noqa: ANN202
+        def make() -> LearnedStage:
+            built.append(name)
+            return train(examples, ["rude"], calibration)
+        return make
+
+    first = load_or_train("k1", build("k1"), tmp_path)
+    again = load_or_train("k1", build("again"), tmp_path)
+    assert built == ["k1"]
     assert [h.confidence for h in again.judge("你爱修不修")] == [h.confidence for h in first.judge("你爱修不修")]
-    # Different content, different key: a stale cache is never used.
-    changed = load_or_train(examples[:-1], ["rude"], calibration, tmp_path)
-    assert changed.key != first.key and len(list(tmp_path.iterdir())) == 2
+    assert [h.nearest for h in again.judge("你爱修不修")] == [h.nearest for h in first.judge("你爱修不修")]
+    # A different key (other content) is never served from a stale file.
+    assert LearnedStage.load(cached_path("k1", tmp_path), "k2") is None
+    load_or_train("k2", build("k2"), tmp_path)
+    assert built == ["k1", "k2"]
 
 
 def test_learned_hits_count_only_above_the_dev_threshold(engine: Matcher) -> None:

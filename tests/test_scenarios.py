@@ -39,20 +39,21 @@ def test_named_scenarios_are_rich(scenarios: dict, scenario_id: str) -> None:
     assert len({e.outcome for e in scenario.endings.values()}) >= 2
 
 
-def test_every_scenario_has_a_good_and_a_bad_playthrough_that_pass(scenarios: dict, matcher: Matcher) -> None:
+def test_every_scenario_has_a_good_and_a_bad_playthrough_that_pass(scenarios: dict, engine: Matcher) -> None:
+    # Judged as the product judges: rules plus the learned stage.
     for scenario in scenarios.values():
         endings = set()
         for example in scenario.examples:
-            result = run_playthrough(scenario, matcher, example)
+            result = run_playthrough(scenario, engine, example)
             assert result.passed, f"{scenario.id} · {example.name}: {result.difference}"
             if result.ending:
                 endings.add(scenario.endings[result.ending].outcome)
         assert "good" in endings and "bad" in endings, scenario.id
 
 
-def test_random_walks_never_break_or_dead_end(scenarios: dict, matcher: Matcher) -> None:
+def test_random_walks_never_break_or_dead_end(scenarios: dict, engine: Matcher) -> None:
     for scenario in scenarios.values():
-        assert explore(scenario, matcher, walks=15, seed=3) == [], scenario.id
+        assert explore(scenario, engine, walks=15, seed=3) == [], scenario.id
 
 
 def test_same_seed_and_replies_give_the_same_session(scenarios: dict, matcher: Matcher) -> None:
