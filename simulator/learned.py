@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
@@ -411,9 +411,45 @@ def calibrate(
             if (len(predicted) - wrong) / len(predicted) >= TARGET_PRECISION and wrong <= max(1, len(predicted) // 20):
                 chosen = t
                 break
-        if chosen is not None:
+        if chosen is not None and category != ANY:
             thresholds[category] = chosen
+    if ANY in categories and known is not None:
+        any_threshold = _calibrate_any(scored, thresholds, prohibited, grid)
+        if any_threshold is not None:
+            thresholds[ANY] = any_threshold
     return thresholds
+
+
+def _calibrate_any(
+    scored: list[tuple[Example, dict[str, float], set[str]]],
+    thresholds: dict[str, float],
+    prohibited: set[str],
+    grid: list[float],
+) -> float | None:
+    """The lowest ANY threshold at which the whole engine's flags stay precise.
+
+    A reply is flagged by a rule, by a category model over its threshold, or by
+    the pooled model over ``t``; the engine's reply-level precision on the
+    calibration set must stay at or above TARGET_PRECISION + 0.015 (a margin
+    for new text), with at least MIN_SUPPORT replies flagged by the pooled
+    model alone.
+    """
+    rows = []
+    for example, probs, found in scored:
+        if ANY not in example.positive and ANY not in example.negative:
+            continue
+        by_rest = bool(found & prohibited) or any(
+            probs.get(c, 0.0) >= thresholds.get(c, 2.0) for c in prohibited
+        )
+        rows.append((by_rest, probs.get(ANY, 0.0), ANY in example.positive))
+    for t in grid:
+        flagged = [(rest, right) for rest, p, right in rows if rest or p >= t]
+        alone = sum(1 for rest, p, _ in rows if not rest and p >= t)
+        if alone < MIN_SUPPORT:
+            return None
+        if flagged and sum(right for _, right in flagged) / len(flagged) >= TARGET_PRECISION + 0.015:
+            return t
+    return None
 
 
 def cache_dir() -> Path:
