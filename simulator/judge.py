@@ -181,6 +181,19 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
     blocking = [h.span for h in hits if h.kind == "prohibited" and h.stage == "rule"]
     if blocking:
         hits = [h for h in hits if h.kind == "prohibited" or not any(_inside(h.span, b) for b in blocking)]
+    shadowing = [h for h in hits if h.kind == "prohibited" and matcher.categories[h.category].shadows]
+    if shadowing:  # 您放心 beside a rash promise is part of the promise, not reassurance
+        sentences = [norm.span(begin, end) for begin, end in norm.sentences]
+
+        def sentence_of(span: tuple[int, int]) -> int:
+            return next((i for i, (a, b) in enumerate(sentences) if a <= span[0] < b), -1)
+
+        shadowed = {
+            (sentence_of(h.span), category)
+            for h in shadowing
+            for category in matcher.categories[h.category].shadows
+        }
+        hits = [h for h in hits if h.kind == "prohibited" or (sentence_of(h.span), h.category) not in shadowed]
     hits.sort(key=lambda h: (h.span[0], h.span[1], h.category))
     possible.sort(key=lambda h: (h.span[0], h.span[1], h.category))
     return hits, tuple(possible)

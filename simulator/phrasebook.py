@@ -135,6 +135,10 @@ class Category(_Strict):
         default_factory=list,
         description="禁用语：同一回复里若还做到了这些常用语类别（如转介同事、承诺回复），则不算违规",
     )
+    shadows: list[CategoryId] = Field(
+        default_factory=list,
+        description="禁用语：同一句话里的这些常用语不得分（如随口承诺里的“您放心”不算安抚）",
+    )
     negatable: bool | None = Field(
         default=None, description="命中前有否定词（没法、不能…）时是否作废；常用语默认是，禁用语默认否"
     )
@@ -195,6 +199,7 @@ class CategorySpec:
     suggestion: str | None
     negatable: bool
     remedied_by: list[str]
+    shadows: list[str] = field(default_factory=list)
     phrases: list[tuple[str, str, tuple[str, int, int]]] = field(default_factory=list)  # (id, text, where)
     patterns: list[tuple[str, Pattern, tuple[str, int, int]]] = field(default_factory=list)
     exceptions: list[tuple[str | Pattern, tuple[str, int, int]]] = field(default_factory=list)
@@ -268,6 +273,7 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                     suggestion=cat.suggestion,
                     negatable=cat.negatable if cat.negatable is not None else cat.kind == "standard",
                     remedied_by=list(cat.remedied_by),
+                    shadows=list(cat.shadows),
                 )
                 categories[cat.id] = spec
             elif not cat.extend:
@@ -279,6 +285,7 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                 if cat.kind and cat.kind != spec.kind:
                     problems.append(Problem(*where, f"categories[{ci}].kind", "扩展时不能改变类别的 kind"))
                 spec.remedied_by += [r for r in cat.remedied_by if r not in spec.remedied_by]
+                spec.shadows += [r for r in cat.shadows if r not in spec.shadows]
             taken = {pid for pid, _, _ in spec.phrases}
             for pi, entry in enumerate(cat.phrases):
                 ploc = loc + ("phrases", pi)
@@ -306,6 +313,12 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
             for xi, example in enumerate(cat.examples.clean):
                 spec.clean_examples.append((example, _where(positions, name, loc + ("examples", "clean", xi))))
     for spec in categories.values():
+        for shadowed in spec.shadows:
+            target = categories.get(shadowed)
+            if target is None or target.kind != "standard":
+                problems.append(
+                    Problem(files[0][0] if files else "", 0, 0, f"{spec.id}.shadows", f"{shadowed} 不是已定义的常用语类别")
+                )
         for remedy in spec.remedied_by:
             target = categories.get(remedy)
             if target is None or target.kind != "standard":
