@@ -154,6 +154,10 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
             spec = matcher.categories[lh.category]
             if matcher.excepted(norm, lh.category, lh.span, moment):
                 continue
+            if spec.learned_requires and not any(
+                word in normalize(text[lh.span[0] : lh.span[1]]).chars for word in matcher.required_words(spec.id)
+            ):
+                continue  # e.g. a refusal with no negative word in it is no refusal
             if spec.kind == "prohibited" and any(
                 category in spec.remedied_by and span[1] > lh.span[0] for category, span in remedies
             ):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
@@ -241,7 +241,8 @@ class LearnedStage:
             p, _, _ = scores[ANY]
             if p >= self.thresholds.get(ANY, 2.0):
                 best = max(self.prohibited, key=lambda c: scores[c][0] if c in scores else 0.0)
-                if best in scores:
+                # Name a category only when its own model leans that way too.
+                if best in scores and scores[best][0] >= POSSIBLE:
                     _, (begin, end), vec = scores[best]
                     example, origin = nearest(best, vec)
                     out = [h for h in out if h.category != best]
@@ -441,7 +442,8 @@ def _calibrate_any(
         by_rest = bool(found & prohibited) or any(
             probs.get(c, 0.0) >= thresholds.get(c, 2.0) for c in prohibited
         )
-        rows.append((by_rest, probs.get(ANY, 0.0), ANY in example.positive))
+        leaning = max((probs.get(c, 0.0) for c in prohibited), default=0.0) >= POSSIBLE
+        rows.append((by_rest, probs.get(ANY, 0.0) if leaning else 0.0, ANY in example.positive))
     for t in grid:
         flagged = [(rest, right) for rest, p, right in rows if rest or p >= t]
         alone = sum(1 for rest, p, _ in rows if not rest and p >= t)

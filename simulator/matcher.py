@@ -302,7 +302,8 @@ class Matcher:
         self._conditional = [p.conditional for p in self._pattern_specs]
         self._jieba_words = sorted(jieba_words | self._cues)
         self._jieba_loaded = False
-        self.learned: LearnedStage | None = None  # the second stage, attached by engine.attach_learned
+        self.learned: LearnedStage | None = None
+        self._required_words: dict[str, tuple[str, ...]] = {}  # the second stage, attached by engine.attach_learned
         if problems:
             raise ContentError(problems)
 
@@ -556,6 +557,15 @@ class Matcher:
                     if last > first:
                         out.append(_Candidate(category, pattern_id, units[first], units[last - 1] + 1, 100))
         return out
+
+    def required_words(self, category: str) -> tuple[str, ...]:
+        """The category's ``learned_requires`` words, normalised like replies."""
+        cached = self._required_words.get(category)
+        if cached is None:
+            words = self.categories[category].learned_requires
+            cached = tuple(w for w in (normalize_phrase(x)[0] for x in words) if w)
+            self._required_words[category] = cached
+        return cached
 
     def excepted(self, norm: NormText, category: str, span: tuple[int, int], moment: Moment = NO_MOMENT) -> bool:
         """Whether one of ``category``'s exceptions occurs within the original-text ``span``.

@@ -135,6 +135,10 @@ class Category(_Strict):
         default_factory=list,
         description="禁用语：同一回复里若还做到了这些常用语类别（如转介同事、承诺回复），则不算违规",
     )
+    learned_requires: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="第二阶段模型判为本类别时，命中的文字里必须含有这些词之一才算（如“直接拒绝”必含否定词）",
+    )
     shadows: list[CategoryId] = Field(
         default_factory=list,
         description="禁用语：同一句话里的这些常用语不得分（如随口承诺里的“您放心”不算安抚）",
@@ -200,6 +204,7 @@ class CategorySpec:
     negatable: bool
     remedied_by: list[str]
     shadows: list[str] = field(default_factory=list)
+    learned_requires: list[str] = field(default_factory=list)
     phrases: list[tuple[str, str, tuple[str, int, int]]] = field(default_factory=list)  # (id, text, where)
     patterns: list[tuple[str, Pattern, tuple[str, int, int]]] = field(default_factory=list)
     exceptions: list[tuple[str | Pattern, tuple[str, int, int]]] = field(default_factory=list)
@@ -274,6 +279,7 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                     negatable=cat.negatable if cat.negatable is not None else cat.kind == "standard",
                     remedied_by=list(cat.remedied_by),
                     shadows=list(cat.shadows),
+                    learned_requires=list(cat.learned_requires),
                 )
                 categories[cat.id] = spec
             elif not cat.extend:
@@ -286,6 +292,7 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                     problems.append(Problem(*where, f"categories[{ci}].kind", "扩展时不能改变类别的 kind"))
                 spec.remedied_by += [r for r in cat.remedied_by if r not in spec.remedied_by]
                 spec.shadows += [r for r in cat.shadows if r not in spec.shadows]
+                spec.learned_requires += [w for w in cat.learned_requires if w not in spec.learned_requires]
             taken = {pid for pid, _, _ in spec.phrases}
             for pi, entry in enumerate(cat.phrases):
                 ploc = loc + ("phrases", pi)
