@@ -275,6 +275,7 @@ def normalize(text: str) -> NormText:
     )
 
 
+@lru_cache(maxsize=65536)
 def normalize_phrase(text: str) -> tuple[str, str]:
     """The (chars, sounds) channels of a phrasebook phrase or keyword."""
     norm = normalize(text)

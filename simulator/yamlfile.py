@@ -53,10 +53,15 @@ def read_text(path: Path) -> str:
         ) from None
 
 
+# libyaml's parser when PyYAML was built with it (5-10x faster); its nodes carry
+# the same line/column marks the error messages need.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
     """Parse YAML text into plain data plus a map from value path to (line, col)."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:

@@ -28,9 +28,9 @@ GOOD_REPLIES = [
 ]
 
 
-def make_app(tmp_path: Path, matcher: Matcher) -> SimulatorApp:
+def make_app(tmp_path: Path, engine: Matcher) -> SimulatorApp:
     services = Services(str(tmp_path / "tui.sqlite3"))
-    services.matcher = matcher  # compiled once per test run
+    services.matcher = engine  # the product's engine (rules + learned stage), compiled once per test run
     return SimulatorApp(services=services)
 
 
@@ -70,8 +70,8 @@ async def say(pilot, app: SimulatorApp, text: str) -> None:  # noqa: ANN001
     await wait_until(pilot, lambda: len(screen.dialogue.turns) > before and not screen.busy)
 
 
-async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         play = await pick(pilot, app, "out_of_warranty_charge", exam=True)
@@ -98,8 +98,8 @@ async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, matche
         assert [t["reply"] for t in store.turns(session.id)] == GOOD_REPLIES
 
 
-async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app, "李四")
         await pick(pilot, app, "unknown_fault_cause")
@@ -121,8 +121,8 @@ async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, matche
         assert turns[1]["prohibited"][0]["category"] == "guess_cause"
 
 
-async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         play = await pick(pilot, app, "out_of_warranty_charge")
@@ -141,8 +141,8 @@ async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path
         assert str(exam.query_one("#lint", Static).render()).strip() == ""
 
 
-async def test_exam_mode_is_reproducible(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_exam_mode_is_reproducible(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     lines = []
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
@@ -154,8 +154,8 @@ async def test_exam_mode_is_reproducible(tmp_path: Path, matcher: Matcher) -> No
     assert lines[0] == lines[1]
 
 
-async def test_filter_as_you_type_and_team_view(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_filter_as_you_type_and_team_view(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         await pilot.press("投", "诉")
@@ -169,11 +169,11 @@ async def test_filter_as_you_type_and_team_view(tmp_path: Path, matcher: Matcher
         assert "按次数排序" in str(app.screen.query_one("#teambar", Static).render())
 
 
-async def test_remembers_the_last_trainee(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_remembers_the_last_trainee(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app, "赵六")
-    again = make_app(tmp_path, matcher)
+    again = make_app(tmp_path, engine)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert again.screen.query_one("#name", Input).value == "赵六"
@@ -183,8 +183,8 @@ async def test_remembers_the_last_trainee(tmp_path: Path, matcher: Matcher) -> N
 
 
 @pytest.fixture
-def snap_app(tmp_path: Path, matcher: Matcher) -> SimulatorApp:
-    return make_app(tmp_path, matcher)
+def snap_app(tmp_path: Path, engine: Matcher) -> SimulatorApp:
+    return make_app(tmp_path, engine)
 
 
 def test_snapshot_picker(snap_compare, snap_app: SimulatorApp) -> None:  # noqa: ANN001
@@ -217,8 +217,8 @@ def test_snapshot_debrief(snap_compare, snap_app: SimulatorApp) -> None:  # noqa
     assert snap_compare(snap_app, terminal_size=SIZE, run_before=run_before)
 
 
-async def test_command_palette_offers_the_screen_actions_in_chinese(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_command_palette_offers_the_screen_actions_in_chinese(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -229,8 +229,8 @@ async def test_command_palette_offers_the_screen_actions_in_chinese(tmp_path: Pa
         await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))
 
 
-async def test_leaving_before_the_first_reply_stores_no_empty_session(tmp_path: Path, matcher: Matcher) -> None:
-    app = make_app(tmp_path, matcher)
+async def test_leaving_before_the_first_reply_stores_no_empty_session(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app, "空白")
         await pick(pilot, app, "first_visit_introduction")

@@ -26,6 +26,7 @@ class Services:
         self.store: Store | None = None
         self.error: str | None = None
         self.engine_ready = threading.Event()
+        self.scenarios_loaded = threading.Event()  # set even when loading failed, so nobody waits forever
         self._settings: dict[str, Any] | None = None
 
     # -- loading (called from worker threads) ---------------------------------
@@ -33,7 +34,10 @@ class Services:
     def load_scenarios(self) -> None:
         from ..scenario import load_scenarios
 
-        self.scenarios = {s.id: s for s in load_scenarios(locations.scenario_sources())}
+        try:
+            self.scenarios = {s.id: s for s in load_scenarios(locations.scenario_sources())}
+        finally:
+            self.scenarios_loaded.set()
 
     def open_store(self) -> None:
         from ..store import open_store
@@ -50,7 +54,10 @@ class Services:
         from ..scenario import load_scenarios
 
         matcher = load_matcher(locations.phrasebook_sources())
-        scenarios = self.scenarios.values() or load_scenarios(locations.scenario_sources())
+        # The scenarios (their node answers teach the learned stage) are being
+        # parsed by the content worker at the same time; wait rather than parse twice.
+        self.scenarios_loaded.wait(timeout=60)
+        scenarios = list(self.scenarios.values()) or load_scenarios(locations.scenario_sources())
         attach_learned(matcher, locations.corpus_sources(), scenarios)  # cached; trained on first run
         matcher.warm_up()  # jieba's dictionary: about 0.7 s
         self.matcher = matcher
