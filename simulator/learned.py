@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似

@@ -350,6 +350,8 @@ class Matcher:
             if words == ["#"]:
                 return None
             normalised = tuple(w for w in (normalize_phrase(word)[channel] for word in words) if w)
+            if channel == 1:  # one syllable never matches by sound (see _keyword_regex)
+                return tuple(w for w in normalised if len(w) >= 2)
             return normalised or None
         return None
 
@@ -482,6 +484,8 @@ class Matcher:
             (self._pattern_triggers, "_by_first", self._always),
             (self._sound_triggers, "_by_first_sound", None),
         ):
+            # Keyed by a word's first unit (one-unit words) or first two units,
+            # so each position of a reply looks at a handful of words at most.
             by_first: dict[str, dict[str, set[int]]] = defaultdict(dict)
             for index, triggers in enumerate(triggers_list):
                 if triggers is None:
@@ -489,7 +493,7 @@ class Matcher:
                         always.add(index)
                     continue
                 for word in triggers:
-                    by_first[word[0]].setdefault(word, set()).add(index)
+                    by_first[word[:2]].setdefault(word, set()).add(index)
             setattr(self, target, {first: list(words.items()) for first, words in by_first.items()})
 
     def _live_indexes(self, text: str, by_first: dict[str, list[tuple[str, set[int]]]], moment: Moment) -> list[int]:
@@ -499,12 +503,13 @@ class Matcher:
         looking those up by first unit is far cheaper than running every regex.
         """
         live: set[int] = set()
-        for position, unit in enumerate(text):
-            words = by_first.get(unit)
-            if words:
-                for word, indexes in words:
-                    if text.startswith(word, position):
-                        live |= indexes
+        for position in range(len(text)):
+            for key in (text[position], text[position : position + 2]):
+                words = by_first.get(key)
+                if words:
+                    for word, indexes in words:
+                        if len(word) <= 2 or text.startswith(word, position):
+                            live |= indexes
         conditional, specs = self._conditional, self._pattern_specs
         return [i for i in sorted(live) if not conditional[i] or specs[i].applies(moment)]
 

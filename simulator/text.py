@@ -75,18 +75,18 @@ def _syllables() -> frozenset[str]:
     return frozenset(_pinyin_table().values())
 
 
-_sound_codes: dict[str, str] = {}
-_sound_lock = threading.Lock()
+@lru_cache(maxsize=1)
+def _sound_codes() -> dict[str, str]:
+    """Syllable -> code point, the same in every process (the learned stage's
+    cached features include sound codes, so they must not depend on the order
+    in which a process first met each syllable)."""
+    return {syllable: chr(_SOUND_BASE + i) for i, syllable in enumerate(sorted(_syllables()))}
 
 
 def _sound_code(syllable: str) -> str:
-    code = _sound_codes.get(syllable)
-    if code is None:
-        with _sound_lock:
-            code = _sound_codes.get(syllable)
-            if code is None:
-                code = chr(_SOUND_BASE + len(_sound_codes))
-                _sound_codes[syllable] = code
+    code = _sound_codes().get(syllable)
+    if code is None:  # not a syllable of the table: keep it apart, deterministically
+        code = chr(_SOUND_BASE + 0x8000 + (sum(map(ord, syllable)) % 0x7000))
     return code
 
 

@@ -66,3 +66,14 @@ def test_split_pinyin_prefers_fewer_syllables() -> None:
     assert split_pinyin("xian") == ["xian"]
     assert split_pinyin("bushu") == ["bu", "shu"]
     assert split_pinyin("wifi") is None
+
+
+def test_sound_codes_are_the_same_in_every_process() -> None:
+    """The learned stage caches sound features across processes: codes must not depend on first use."""
+    import subprocess
+    import sys
+
+    script = "import sys; from simulator.text import normalize; [normalize(w) for w in sys.argv[1:]]; print(normalize('领导不修').sounds.encode('unicode_escape').decode())"
+    first = subprocess.run([sys.executable, "-c", script, "你好", "领导"], capture_output=True, text=True, check=True).stdout
+    second = subprocess.run([sys.executable, "-c", script, "不修", "维修", "导"], capture_output=True, text=True, check=True).stdout
+    assert first == second and first.strip()
