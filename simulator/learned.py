@@ -34,6 +34,7 @@ TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
 MIN_COUNT = 0.7  # no learned hit counts below this confidence, whatever dev says
 MIN_SUPPORT = 6  # a threshold needs at least this many dev hits to be trusted
+NEAREST_FEATURES = 24  # query features used to find the nearest labelled example
 MIN_UNITS = 4  # shortest stretch of text the model judges
 WINDOW = 24  # units per window on long unpunctuated stretches
 STEP = 12
@@ -67,13 +68,18 @@ def _sound_bigrams(sounds: str) -> list[str]:
     return ["~" + sounds[i : i + 2] for i in range(len(sounds) - 1)]
 
 
+USE_UNIGRAMS = True
+USE_SOUNDS = True
+
+
 def features(chars: str, sounds: str) -> list[str]:
     """Char 1-3-grams (with edge marks) and sound bigrams of one unit of text."""
     padded = "^" + chars + "$"
-    out = [c for c in chars]
+    out = [c for c in chars] if USE_UNIGRAMS else []
     out += [padded[i : i + 2] for i in range(len(padded) - 1)]
     out += [padded[i : i + 3] for i in range(len(padded) - 2)]
-    out += _sound_bigrams(sounds)
+    if USE_SOUNDS:
+        out += _sound_bigrams(sounds)
     return out
 
 
@@ -135,11 +141,17 @@ class Prototypes:
         return cls(texts, origins, {c: np.asarray(v, dtype=np.int32) for c, v in by_category.items()}, ptr, ids, values)
 
     def similarities(self, vec: dict[int, float]) -> object:
+        """Dot products with every example over the query's strongest features.
+
+        The top features (the rarest, by tf-idf weight) decide which example
+        is nearest; common ones (的, 了) have long posting lists and add little.
+        """
         import numpy as np
 
         sims = np.zeros(len(self.texts), dtype=np.float32)
         ptr, ids, values = self.ptr, self.ids, self.values
-        for feature, weight in vec.items():
+        strongest = sorted(vec.items(), key=lambda kv: -kv[1])[:NEAREST_FEATURES]
+        for feature, weight in strongest:
             a, b = ptr[feature], ptr[feature + 1]  # type: ignore[index]
             if b > a:  # an example appears once per feature, so plain fancy indexing adds correctly
                 sims[ids[a:b]] += values[a:b] * weight  # type: ignore[index]
@@ -170,15 +182,25 @@ class LearnedStage:
     # -- vectors -------------------------------------------------------------
 
     def vector(self, chars: str, sounds: str) -> dict[int, float]:
-        counts = Counter(features(chars, sounds))
-        vec: dict[int, float] = {}
-        vocabulary, idf = self.vocabulary, self.idf
-        for feature, count in counts.items():
-            index = vocabulary.get(feature)
+        """The unit's tf-idf vector, as sklearn's TfidfVectorizer(sublinear_tf=True) makes it."""
+        get = self.vocabulary.get
+        counts: dict[int, int] = {}
+        for feature in features(chars, sounds):
+            index = get(feature)
             if index is not None:
-                vec[index] = (1.0 + math.log(count)) * float(idf[index])  # type: ignore[index]
+                counts[index] = counts.get(index, 0) + 1
+        idf = self._idf_list
+        vec = {k: (1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {k: v / norm for k, v in vec.items()}
+
+    @property
+    def _idf_list(self) -> list[float]:
+        cached = self.__dict__.get("_idf_cache")
+        if cached is None:
+            cached = [float(x) for x in self.idf]  # type: ignore[attr-defined]
+            self.__dict__["_idf_cache"] = cached
+        return cached
 
     def probabilities(self, vec: dict[int, float]) -> list[float]:
         import numpy as np
@@ -191,14 +213,63 @@ class LearnedStage:
             scores = values @ self.weights[indexes] + np.asarray(self.bias)  # type: ignore[index]
         return [1.0 / (1.0 + math.exp(-float(s))) for s in scores]
 
+    def batch_probabilities(self, vectors: list[dict[int, float]]) -> list[list[float]]:
+        """``probabilities()`` of several vectors in one pass over the weights."""
+        import numpy as np
+
+        if not vectors:
+            return []
+        sizes = [len(v) for v in vectors]
+        indexes = np.fromiter((k for v in vectors for k in v), dtype=np.int64, count=sum(sizes))
+        values = np.fromiter((x for v in vectors for x in v.values()), dtype=np.float32, count=sum(sizes))
+        contributions = self.weights[indexes] * values[:, None]  # type: ignore[index]
+        scores = np.zeros((len(vectors), len(self.categories)), dtype=np.float64)
+        starts = np.cumsum([0, *sizes[:-1]])
+        nonempty = [i for i, size in enumerate(sizes) if size]
+        if nonempty:
+            sums = np.add.reduceat(contributions, starts[nonempty], axis=0)
+            scores[nonempty] = sums
+        scores += np.asarray(self.bias)
+        return (1.0 / (1.0 + np.exp(-scores))).tolist()
+
+    def unit_vectors(self, norm: NormText, ranges: list[tuple[int, int]]) -> list[dict[int, float]]:
+        """``vector()`` of each unit range, sharing the lookups of interior n-grams between units.
+
+        Units overlap (sentences, windows, the whole reply); the n-grams inside a
+        unit are the same whichever unit holds them, only the edge-marked ones
+        (``^`` / ``$``) differ.  Same result as ``vector(chars[b:e], sounds[b:e])``.
+        """
+        chars, sounds = norm.chars, norm.sounds
+        n = len(chars)
+        get = self.vocabulary.get
+        uni = [get(c) for c in chars] if USE_UNIGRAMS else [None] * n
+        bi = [get(chars[i : i + 2]) for i in range(n - 1)]
+        tri = [get(chars[i : i + 3]) for i in range(n - 2)]
+        snd = [get("~" + sounds[i : i + 2]) for i in range(n - 1)] if USE_SOUNDS else [None] * n
+        idf = self._idf_list
+        out = []
+        for b, e in ranges:
+            ids = [*uni[b:e], *bi[b : e - 1], *tri[b : e - 2], *snd[b : e - 1]]
+            ids += [
+                get("^" + chars[b]),
+                get(chars[e - 1] + "$"),
+                get("^" + chars[b : b + 2]) if e - b >= 2 else get("^" + chars[b] + "$"),
+                get(chars[e - 2 : e] + "$") if e - b >= 2 else None,
+            ]
+            counts = Counter(i for i in ids if i is not None)
+            vec = {k: (1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()}
+            norm_ = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            out.append({k: v / norm_ for k, v in vec.items()})
+        return out
+
     def scores(self, norm: NormText) -> dict[str, tuple[float, tuple[int, int], dict[int, float]]]:
         """Best confidence per category over the reply's units, with the unit range and its vector."""
         best: dict[str, tuple[float, tuple[int, int], dict[int, float]]] = {}
-        for begin, end in units(norm):
-            if end - begin < MIN_UNITS:
-                continue  # a few characters give the model nothing to go on (你好 is no self-introduction)
-            vec = self.vector(norm.chars[begin:end], norm.sounds[begin:end])
-            for category, p in zip(self.categories, self.probabilities(vec)):
+        # A few characters give the model nothing to go on (你好 is no self-introduction).
+        ranges = [(b, e) for b, e in units(norm) if e - b >= MIN_UNITS]
+        vectors = self.unit_vectors(norm, ranges)
+        for (begin, end), vec, probs in zip(ranges, vectors, self.batch_probabilities(vectors)):
+            for category, p in zip(self.categories, probs):
                 if category not in best or p > best[category][0]:
                     best[category] = (p, (begin, end), vec)
         return best

@@ -338,22 +338,33 @@ class Matcher:
 
     @staticmethod
     def _trigger_words(pattern: Pattern, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
-        """The normalised words of the pattern's rarest-looking keyword element.
+        """The normalised words of the pattern's most selective keyword element.
 
-        A pattern can only match a text containing one of its first keyword's
-        words; checking that with ``in`` is much cheaper than running the regex.
+        Every keyword element must occur for the pattern to match, so the text
+        has to contain one of the chosen element's words; checking that is much
+        cheaper than running the regex.  The element whose shortest word is
+        longest is chosen (不归/不属于 rather than 我/我们), then the one with fewer
+        words.  ``None``: no usable element (a number), so the pattern always runs.
         """
+        best: tuple[tuple[int, int], tuple[str, ...]] | None = None
         for element in pattern.sequence:
             if element in ("^", "$"):
                 continue
             words = expand_words([element] if isinstance(element, str) else list(element), lexicon, [], ("", 0, 0), "")
             if words == ["#"]:
-                return None
+                continue
             normalised = tuple(w for w in (normalize_phrase(word)[channel] for word in words) if w)
             if channel == 1:  # one syllable never matches by sound (see _keyword_regex)
-                return tuple(w for w in normalised if len(w) >= 2)
-            return normalised or None
-        return None
+                if any(len(w) < 2 for w in normalised):
+                    normalised = tuple(w for w in normalised if len(w) >= 2)
+                    if not normalised:
+                        return ()  # this element can never match by sound: nor can the pattern
+            if not normalised:
+                continue
+            rank = (min(len(w) for w in normalised), -len(normalised))
+            if best is None or rank > best[0]:
+                best = (rank, normalised)
+        return best[1] if best else None
 
     @property
     def phrase_count(self) -> int:
@@ -521,6 +532,14 @@ class Matcher:
 
     @staticmethod
     def _sentence_views(norm: NormText, channel: str | None = None) -> list[tuple[str, list[int]]]:
+        key = ("views", channel is not None)
+        cached = norm.memo.get(key)
+        if cached is None:
+            cached = norm.memo[key] = Matcher._build_sentence_views(norm, channel)
+        return cached
+
+    @staticmethod
+    def _build_sentence_views(norm: NormText, channel: str | None = None) -> list[tuple[str, list[int]]]:
         """Each sentence's char channel with ``|`` between its clauses.
 
         Patterns run over these strings: a gap may cross a comma but never a

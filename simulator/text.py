@@ -29,7 +29,7 @@ import logging
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 SENTENCE_TERMINATORS = frozenset("。．.！!？?；;\n\r…")
@@ -150,6 +150,8 @@ class NormText:
     clause_of: tuple[int, ...]
     clauses: tuple[tuple[int, int], ...]  # unit ranges [start, end) of each clause
     sentences: tuple[tuple[int, int], ...]  # unit ranges of each sentence (。！？；)
+    # Derived views the matcher builds once per text (sentence views per channel).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.chars)
