@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .text import NormText, normalize
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
@@ -424,7 +424,7 @@ def train(
         labels = [1 if category in examples[i].positive else 0 for i in rows]
         if sum(labels) < 5 or len(labels) - sum(labels) < 5:
             continue
-        model = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, solver="liblinear")
+        model = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=0)
         model.fit(matrix[rows], labels)
         weights[:, column] = model.coef_[0]
         bias[column] = float(model.intercept_[0])
