@@ -55,6 +55,7 @@ class Turn:
             "timed_out": self.timed_out,
             "prohibited": [h.to_json() for h in self.judgement.prohibited],
             "standard": [h.to_json() for h in self.judgement.standard],
+            "possible": [h.to_json() | {"kind": h.kind} for h in self.judgement.possible],
             "missed": list(self.judgement.missed) + list(self.judgement.missed_any),
             "outcome": self.outcome,
             "mood": self.mood,

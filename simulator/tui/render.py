@@ -37,8 +37,16 @@ def turn_text(turn: dict[str, Any], labels: dict[str, str]) -> Text:
         if hit.get("source"):
             out.append(f" · 依据 {hit['source']}", style="red")
         out.append("\n")
+        if hit.get("stage") == "learned":
+            out.append(f"    模型判断，把握 {round(100 * (hit.get('confidence') or 0))}%", style="dim")
+            if hit.get("nearest"):
+                out.append(f"；最像的已标注说法：{hit['nearest']}", style="dim")
+            out.append("\n")
         if hit.get("suggestion"):
             out.append(f"    应说：{hit['suggestion']}\n", style="cyan")
+    for hit in [h for h in turn.get("possible", []) if h.get("kind", "prohibited") == "prohibited"]:
+        label = labels.get(hit["category"], hit["category"])
+        out.append(f"  ? 疑似{label}「{hit['matched']}」（模型把握 {round(100 * (hit.get('confidence') or 0))}%，不扣分，请自查）\n", style="yellow")
     done = list(dict.fromkeys(labels.get(h["category"], h["category"]) for h in turn["standard"]))
     if done:
         out.append("  ✓ " + "  ✓ ".join(done) + "\n", style="green")

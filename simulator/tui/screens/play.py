@@ -30,6 +30,11 @@ from .progress import labels_of
 LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
 
 
+def _short(text: str, size: int = 14) -> str:
+    """A long matched stretch (a learned hit spans its sentence) cut for the one-line lint."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
 class PlayScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+s", "send", "发送", id="play.send", tooltip="发送回复（也可以按回车；Ctrl+J 换行）"),
@@ -129,7 +134,7 @@ class PlayScreen(Screen[None]):
         self._chat().mount(Static(text, classes="trainee"))
         if not self.exam:
             for hit in turn.judgement.prohibited:
-                note = Text(f"⚠ 禁用语「{hit.matched}」（{hit.source}）\n  建议：{hit.suggestion}", style="red")
+                note = Text(f"⚠ {hit.label}「{_short(hit.matched)}」（{hit.source}）\n  建议：{hit.suggestion}", style="red")
                 self._chat().mount(Static(note, classes="system"))
         self._chat().scroll_end(animate=False)
 
@@ -252,10 +257,11 @@ class PlayScreen(Screen[None]):
         hits = [h for h in found if h.kind == "prohibited"]
         text = Text()
         for hit in hits[:2]:
-            text.append(f"⚠ 禁用语「{hit.matched}」（{hit.source}）\n", style="bold red")
+            how = "，模型判断" if hit.stage == "learned" else ""
+            text.append(f"⚠ {hit.label}「{_short(hit.matched)}」（{hit.source}{how}）\n", style="bold red")
             text.append(f"  建议：{hit.suggestion}\n", style="cyan")
         for hit in [h for h in possible if h.kind == "prohibited"][: max(0, 2 - len(hits))]:
-            text.append(f"? 疑似{hit.label}「{hit.matched}」（不扣分，请自查）\n", style="yellow")
+            text.append(f"? 疑似{hit.label}「{_short(hit.matched)}」（不扣分，请自查）\n", style="yellow")
             text.append(f"  建议：{hit.suggestion}\n", style="cyan")
         self.app.call_from_thread(self.query_one("#lint", Static).update, text)
 
