@@ -175,7 +175,8 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
                 suggestion=spec.suggestion,
                 stage="learned",
                 confidence=lh.confidence,
-                nearest=lh.nearest,
+                # 疑似 standard hits are never shown to a trainee: no need to explain them.
+                nearest=lh.nearest if lh.counted or spec.kind == "prohibited" else None,
             )
             (hits if lh.counted else possible).append(hit)
     quoted = quoted_spans(text)

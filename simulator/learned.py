@@ -24,6 +24,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .text import NormText, normalize
@@ -54,14 +55,29 @@ class Example:
     origin: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LearnedHit:
     category: str
     confidence: float
     span: tuple[int, int]  # in the original text
     counted: bool
-    nearest: str  # the labelled example most like the matched text
-    nearest_origin: str
+    explain: Callable[[], tuple[str, str]] = field(repr=False, compare=False)
+    _nearest: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def _resolve(self) -> tuple[str, str]:
+        # Finding the nearest example costs more than the verdict; only hits that are shown pay it.
+        if self._nearest is None:
+            self._nearest = self.explain()
+        return self._nearest
+
+    @property
+    def nearest(self) -> str:
+        """The labelled example most like the matched text."""
+        return self._resolve()[0]
+
+    @property
+    def nearest_origin(self) -> str:
+        return self._resolve()[1]
 
 
 def _sound_bigrams(sounds: str) -> list[str]:
@@ -298,8 +314,9 @@ class LearnedStage:
             if p < POSSIBLE or category == ANY or category in skip:
                 continue
             threshold = self.thresholds.get(category, 2.0)
-            example, origin = nearest(category, vec)
-            out.append(LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, example, origin))
+            out.append(
+                LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, partial(nearest, category, vec))
+            )
         # The pooled model sees every prohibited example, so it is surer than
         # any one category's model; when it is sure and no category model is,
         # the likeliest category is named.
@@ -315,9 +332,8 @@ class LearnedStage:
                 # Name a category only when its own model leans that way too.
                 if best in scores and scores[best][0] >= POSSIBLE:
                     _, (begin, end), vec = scores[best]
-                    example, origin = nearest(best, vec)
                     out = [h for h in out if h.category != best]
-                    out.append(LearnedHit(best, round(p, 3), norm.span(begin, end), True, example, origin))
+                    out.append(LearnedHit(best, round(p, 3), norm.span(begin, end), True, partial(nearest, best, vec)))
         return out
 
     # -- cache ---------------------------------------------------------------
