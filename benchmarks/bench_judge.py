@@ -23,12 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator import locations  # noqa: E402
-from simulator.corpus import load_corpus  # noqa: E402
-from simulator.engine import build_learned  # noqa: E402
-from simulator.judge import judge  # noqa: E402
-from simulator.matcher import load_matcher  # noqa: E402
-from simulator.scenario import load_scenarios  # noqa: E402
+from simulator import locations
+from simulator.corpus import load_corpus
+from simulator.engine import build_learned
+from simulator.judge import judge
+from simulator.matcher import load_matcher
+from simulator.scenario import load_scenarios
 
 
 def main() -> None:

@@ -12,7 +12,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .corpus import Labelled, corpus_paths, load_corpus
-from .learned import ANY, Example, LearnedStage, cached_path, content_key, load_or_train, train, with_any
+from .learned import (
+    ANY,
+    Example,
+    LearnedStage,
+    cached_path,
+    content_key,
+    load_or_train,
+    train,
+    with_any,
+)
 from .matcher import Matcher, split_example
 
 

@@ -124,7 +124,7 @@ def test_learned_stage_trains_calibrates_and_explains(tmp_path: Path) -> None:
     # Cached by key: the second load trains nothing and judges the same.
     built: list[str] = []
 
-    def build(name: str):  # noqa: ANN202
+    def build(name: str):
         def make() -> LearnedStage:
             built.append(name)
             return train(examples, ["rude"], calibration)
@@ -235,6 +235,9 @@ def test_patterns_limited_to_moments(tmp_path: Path) -> None:
 def test_score_in_a_node_uses_its_moment() -> None:
     code, out, _ = run("score", "--scenario", "out_of_warranty_charge", "--node", "fee_question", "--format", "json", "您好")
     assert code == 0
+    [data] = json.loads(out)
+    # The fee node requires a fee explanation and the warranty basis: a bare greeting misses both.
+    assert data["score"] == 60 + 10 - 15 - 15
     code, out_text, _ = run("score", "--scenario", "out_of_warranty_charge", "--node", "fee_question", "您好")
     assert "未做到" in out_text and "说明" in out_text
     code, _, err = run("score", "--scenario", "out_of_warranty_charge", "--node", "nowhere", "您好")
