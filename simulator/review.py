@@ -130,8 +130,14 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                  ";".join(f"{c}:{n}" for c, n in r.most_missed), r.prohibited_hits] for r in report]
         if args.trainee:
             header += ["scenario", "scenario_sessions", "scenario_average", "first", "best_in_scenario", "latest", "lift"]
-            rows = [row + [s.scenario, s.sessions, _fmt(s.average, 1), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.lift)]
-                    for row, r in zip(rows, report) for s in r.scenarios or [None]] if report else rows  # type: ignore[list-item]
+            # One row per scenario; a trainee with no per-scenario figures (only unfinished
+            # sessions) keeps one row with the scenario columns empty.
+            rows = [
+                row + ([s.scenario, s.sessions, _fmt(s.average, 1), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.lift)]
+                       if s is not None else [""] * 7)
+                for row, r in zip(rows, report)
+                for s in (r.scenarios or [None])
+            ]
         _csv(out, header, rows)
         return 0
     if not report:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import subprocess
@@ -169,3 +170,16 @@ def test_score_with_scenario_applies_the_opening_expectations() -> None:
     assert code == 0
     [data] = json.loads(out)
     assert data["score"] == 60 + 10 - 15  # greeting done, self-introduction missed
+
+
+def test_report_csv_for_a_trainee_without_scenario_figures(tmp_path: Path) -> None:
+    replies = tmp_path / "empty.txt"
+    replies.write_text("", encoding="utf-8")  # the session is opened, no turn is played
+    code, _, _ = run("play", "first_visit_introduction", "--trainee", "乙", "--replies", str(replies), "--seed", "1")
+    assert code == 0
+    code, out, err = run("report", "--trainee", "乙", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][0] == "trainee" and "scenario" in rows[0]
+    assert [row[0] for row in rows[1:]] == ["乙"]
+    assert rows[1][rows[0].index("scenario")] == ""

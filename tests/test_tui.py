@@ -238,3 +238,27 @@ async def test_leaving_before_the_first_reply_stores_no_empty_session(tmp_path: 
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
     with open_store(str(tmp_path / "tui.sqlite3")) as store:
         assert store.sessions(trainee="空白") == []
+
+
+async def test_palette_leaves_the_theme_alone_and_f2_switches_and_remembers_it(
+    tmp_path: Path, engine: Matcher, isolated_home: Path
+) -> None:
+    import json
+
+    from simulator import locations
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        before = app.theme
+        for _ in range(3):  # the palette asks for the commands each time it opens
+            list(app.get_system_commands(app.screen))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.theme == before
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: app.theme != before)
+        saved = json.loads(locations.settings_file().read_text(encoding="utf-8"))
+        assert saved["theme"] == app.theme

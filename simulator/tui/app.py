@@ -116,6 +116,9 @@ class SimulatorApp(App[None]):
 
                     yield SystemCommand(item.description, item.tooltip or item.description, run)
         yield SystemCommand("截图", "把当前画面保存为 SVG 图片（保存在当前目录）", lambda: self.action_screenshot())
+
+    def action_toggle_dark(self) -> None:
+        """F2: switch light/dark and remember the choice for the next start."""
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
         self.services.remember(theme=self.theme)
 
