@@ -21,6 +21,11 @@ from .scoring import session_score
 MOOD_LABELS = [(20, "暴怒"), (40, "恼火"), (60, "不满"), (80, "平静"), (101, "满意")]
 
 
+REPEAT_SIMILARITY = 90  # rapidfuzz ratio of the normalised texts
+REPEAT_MIN_LENGTH = 6  # short replies (好的、谢谢您) may well recur
+REPEAT_REACTION = "你刚才不是说过了吗？"
+
+
 def mood_label(mood: int) -> str:
     for limit, label in MOOD_LABELS:
         if mood < limit:
@@ -56,6 +61,8 @@ class Turn:
             "prohibited": [h.to_json() for h in self.judgement.prohibited],
             "standard": [h.to_json() for h in self.judgement.standard],
             "possible": [h.to_json() | {"kind": h.kind} for h in self.judgement.possible],
+            "uncredited": [h.to_json() for h in self.judgement.uncredited],
+            "repeated": self.judgement.repeated,
             "missed": list(self.judgement.missed) + list(self.judgement.missed_any),
             "outcome": self.outcome,
             "mood": self.mood,
@@ -130,9 +137,21 @@ class Dialogue:
         if text == TIMEOUT_REPLY:
             return self.timeout(seconds)
         node = self.node
-        verdict = judge(self.matcher, text, moment=self.moment)
+        verdict = judge(self.matcher, text, moment=self.moment, repeated=self._is_repeat(text))
         outcome = self._outcome(node, verdict)
         return self._advance(text, False, verdict, outcome, seconds)
+
+    def _is_repeat(self, text: str) -> bool:
+        """Nearly the same as a reply the trainee already gave in this session."""
+        from rapidfuzz import fuzz
+
+        from .text import normalize
+
+        chars = normalize(text).chars
+        earlier = [normalize(t.reply).chars for t in self.turns if not t.timed_out]
+        return len(chars) >= REPEAT_MIN_LENGTH and any(
+            fuzz.ratio(chars, before) >= REPEAT_SIMILARITY for before in earlier
+        )
 
     def timeout(self, seconds: float | None = None) -> Turn:
         """The trainee did not answer in time."""
@@ -144,6 +163,8 @@ class Dialogue:
     def _outcome(node: Node, verdict: Judgement) -> str:
         if verdict.prohibited:
             return "prohibited"
+        if verdict.repeated:  # saying the same thing again answers nothing new
+            return "missed"
         demands = len(dict.fromkeys(node.expects.required)) + bool(node.expects.any_of)
         if not demands:
             return "met"
@@ -199,6 +220,8 @@ class Dialogue:
             next_line = self.scenario.endings[target].customer
         else:
             next_line = self._line(target)
+        if verdict.repeated:  # the customer notices
+            next_line = REPEAT_REACTION + next_line
         turn = Turn(
             n=len(self.turns) + 1,
             node=self.node_id,

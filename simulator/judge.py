@@ -24,6 +24,8 @@ class Judgement:
     missed_any: tuple[str, ...] = field(default=())  # the any-of group, when none of it was done
     missed_labels: tuple[str, ...] = field(default=())  # the same, for people
     possible: tuple[Hit, ...] = field(default=())  # 疑似: learned hits below the counting threshold, no points
+    uncredited: tuple[Hit, ...] = field(default=())  # standard phrases this moment does not ask for, or repeated
+    repeated: bool = False  # nearly the same as an earlier reply of the session
 
     @property
     def prohibited_categories(self) -> list[str]:
@@ -41,6 +43,7 @@ class Judgement:
             "prohibited": [h.to_json() for h in self.prohibited],
             "standard": [h.to_json() for h in self.standard],
             "possible": [h.to_json() | {"kind": h.kind} for h in self.possible],
+            "uncredited": [h.to_json() for h in self.uncredited],
         }
 
 
@@ -53,6 +56,7 @@ def judge(
     any_of: Iterable[str] = (),
     timed_out: bool = False,
     moment: Moment | None = None,
+    repeated: bool = False,
 ) -> Judgement:
     """Judge ``text``.
 
@@ -66,6 +70,13 @@ def judge(
         timed_out: the trainee did not answer in time (costs TIMEOUT_PENALTY).
         moment: the scenario node the reply answers; when given, its
             expectations are used for the three arguments above.
+        repeated: the reply is nearly identical to one the trainee already
+            gave in this session: its standard phrases earn nothing.
+
+    Only the standard categories the moment expects (required, any_of,
+    optional) earn credit; one all-purpose reply stuffed with every polite
+    phrase must not outscore answering the moment.  With no expectations
+    (plain ``simulator score``) every standard category counts.
     """
     if moment is not None:
         required, extra_prohibited, any_of = moment.required, moment.prohibited, moment.any_of
@@ -74,7 +85,12 @@ def judge(
     rule_hits, possible = scan(matcher, text, moment)
     extra = set(extra_prohibited)
     prohibited = tuple(h for h in rule_hits if h.kind == "prohibited" or h.category in extra)
-    standard = tuple(h for h in rule_hits if h.kind == "standard" and h.category not in extra)
+    found_standard = tuple(h for h in rule_hits if h.kind == "standard" and h.category not in extra)
+    expected = moment.expected
+    standard = tuple(
+        h for h in found_standard if not repeated and (not expected or h.category in expected)
+    )
+    uncredited = tuple(h for h in found_standard if h not in standard)
     categories = matcher.categories
     used = {h.category for h in standard}
     missed = tuple(c for c in dict.fromkeys(required) if c not in used and c in categories)
@@ -91,6 +107,7 @@ def judge(
         ],
         missed_required=missed_items,
         timed_out=timed_out,
+        notes=["与你之前的回复几乎相同：常用语不再计分"] if repeated else [],
     )
     return Judgement(
         text=text,
@@ -101,6 +118,8 @@ def judge(
         missed_any=missed_any,
         missed_labels=tuple(label for _, label in missed_items),
         possible=possible,
+        uncredited=uncredited,
+        repeated=repeated,
     )
 
 

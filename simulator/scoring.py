@@ -3,7 +3,8 @@
 Reply score (``simulator score`` and every scenario turn), clamped to 0..100:
 
 * start from :data:`BASE` (60: a reply that breaks nothing and does nothing);
-* each distinct standard category used: +:data:`STANDARD_BONUS`;
+* each distinct standard category used: +:data:`STANDARD_BONUS` (in a scenario,
+  only the categories the node expects, and none for a repeated reply);
 * in a scenario, each *required* category missed: -:data:`MISSED_REQUIRED`;
 * each distinct prohibited category broken: minus its severity's
   :data:`PENALTY` (critical 60, major 40, minor 20);
@@ -50,6 +51,7 @@ def score_reply(
     prohibited: Iterable[tuple[str, str, str]],
     missed_required: Iterable[tuple[str, str]] = (),
     timed_out: bool = False,
+    notes: Iterable[str] = (),
 ) -> Score:
     """Score one reply.
 
@@ -67,6 +69,7 @@ def score_reply(
         items.append(ScoreItem(f"禁用语：{label}", -PENALTY.get(severity, PENALTY["major"]), category))
     if timed_out:
         items.append(ScoreItem("超时未回复", -TIMEOUT_PENALTY))
+    items.extend(ScoreItem(note, 0) for note in notes)
     return Score(clamp(sum(i.delta for i in items)), tuple(items))
 
 

@@ -30,7 +30,7 @@ def test_score_json_follows_the_contract() -> None:
     assert [d["text"] for d in data] == ["您好，这个不属于我负责", "谢谢您的配合"]
     first = data[0]
     # The contract's keys, plus the 疑似 list the learned stage adds (DESIGN.md, planned additions).
-    assert set(first) == {"text", "score", "prohibited", "standard", "possible"}
+    assert set(first) == {"text", "score", "prohibited", "standard", "possible", "uncredited"}
     assert first["prohibited"][0]["stage"] == "rule"
     assert first["prohibited"][0]["category"] == "not_my_job"
     assert first["standard"][0]["category"] == "greeting"

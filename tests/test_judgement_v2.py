@@ -236,8 +236,10 @@ def test_score_in_a_node_uses_its_moment() -> None:
     code, out, _ = run("score", "--scenario", "out_of_warranty_charge", "--node", "fee_question", "--format", "json", "您好")
     assert code == 0
     [data] = json.loads(out)
-    # The fee node requires a fee explanation and the warranty basis: a bare greeting misses both.
-    assert data["score"] == 60 + 10 - 15 - 15
+    # The fee node requires a fee explanation and the warranty basis: a bare greeting misses both,
+    # and a greeting is not what this moment asks for, so it earns nothing either.
+    assert data["score"] == 60 - 15 - 15
+    assert [h["category"] for h in data["uncredited"]] == ["greeting"]
     code, out_text, _ = run("score", "--scenario", "out_of_warranty_charge", "--node", "fee_question", "您好")
     assert "未做到" in out_text and "说明" in out_text
     code, _, err = run("score", "--scenario", "out_of_warranty_charge", "--node", "nowhere", "您好")

@@ -334,3 +334,43 @@ def test_play_json_session_has_the_history_shape(tmp_path: Path) -> None:
         assert {"id", "trainee", "scenario", "started_at", "finished", "outcome", "score", "turns"} <= set(session)
         assert session["turns"] == 1 and session["finished"] is False
         assert (session["id"] is None) == ("--no-record" in argv)
+
+
+STUFFING = (
+    "您好，我是公司的售后工程师小王，非常抱歉给您添麻烦了，我理解您的心情，"
+    "我马上请公司技术支持一起分析，今天下午五点前给您回电话，谢谢您的配合。"
+)
+
+
+def test_a_moment_credits_only_what_it_expects(engine: Matcher) -> None:
+    from simulator.judge import judge
+    from simulator.moment import Moment
+
+    moment = Moment(required=("ask_permission",), optional=("thanks",))
+    verdict = judge(engine, "您好，谢谢您，我需要先停机检查一下，您看现在方便吗？", moment=moment)
+    assert {h.category for h in verdict.standard} <= {"ask_permission", "thanks"}
+    assert "greeting" in {h.category for h in verdict.uncredited}
+    assert not any(i.category == "greeting" for i in verdict.score.items)
+
+
+def test_a_repeated_reply_earns_nothing_and_the_customer_notices(scenarios: dict, engine: Matcher) -> None:
+    dialogue = Dialogue(scenarios["unknown_fault_cause"], engine, seed=1)
+    first = dialogue.reply(STUFFING)
+    assert first.judgement.standard and not first.judgement.repeated
+    again = dialogue.reply(STUFFING.replace("小王", "小李"))
+    assert again.judgement.repeated and not again.judgement.standard
+    assert again.outcome in ("missed", "prohibited")
+    assert again.next_customer.startswith("你刚才不是说过了吗")
+
+
+def test_one_stuffed_reply_never_beats_answering_each_moment(scenarios: dict, engine: Matcher) -> None:
+    for scenario in scenarios.values():
+        runs = {}
+        for mode in ("model", "stuffing"):
+            dialogue = Dialogue(scenario, engine, seed=1)
+            while not dialogue.finished:
+                dialogue.reply(dialogue.node.model_answer if mode == "model" else STUFFING)
+            runs[mode] = dialogue
+        assert runs["model"].ending.outcome == "good", scenario.id
+        assert runs["stuffing"].ending.outcome != "good", scenario.id
+        assert runs["stuffing"].score < runs["model"].score, scenario.id
