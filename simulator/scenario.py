@@ -443,23 +443,59 @@ def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO
 
 
 def best_path(scenario: Scenario) -> list[str]:
-    """The path a reply that meets every expectation takes: follow ``met`` (or
-    ``always``) transitions from the start until an ending; the ending is last."""
+    """The path of maximum reachable score among those ending at the best ending.
+
+    Walks simple paths (as :func:`score_range` does) with each node's best
+    reply; prefers a good ending over a neutral one over a bad one, then the
+    higher session score, then the shorter path.  The ending is last.
+    """
     s = scenario.model
-    path: list[str] = []
-    node_id = s.start
-    while node_id in s.nodes and node_id not in path and len(path) < s.max_turns:
-        path.append(node_id)
+    rank = {"good": 2, "neutral": 1, "bad": 0}
+    best: tuple[int, float, int, list[str]] | None = None
+    stack: list[tuple[str, list[int], list[str]]] = [(s.start, [], [])]
+    explored = 0
+    while stack and explored < 20_000:
+        explored += 1
+        node_id, scores, path = stack.pop()
+        if node_id in s.endings:
+            if scores:
+                ending = s.endings[node_id]
+                mean = sum(scores) / len(scores) - (BAD_ENDING_PENALTY if ending.outcome == "bad" else 0)
+                key = (rank[ending.outcome], round(mean, 6), -len(path), [*path, node_id])
+                if best is None or key[:3] > best[:3]:
+                    best = key
+            continue
+        if len(path) >= s.max_turns or node_id in path:
+            continue
         node = s.nodes[node_id]
-        nxt = next((t.goto for t in node.transitions if t.when in ("met", "always")), None)
-        if nxt is None:
-            nxt = next((t.goto for t in node.transitions if t.when == "mood_above"), None)
-        if nxt is None:
-            break
-        node_id = nxt
-    if node_id in s.endings:
-        path.append(node_id)
-    return path
+        for target, score in sorted(_transition_scores(node).items()):
+            stack.append((target, [*scores, score], [*path, node_id]))
+    return best[3] if best else [s.start]
+
+
+def _transition_scores(node: Node) -> dict[str, int]:
+    """For each target of ``node``, the best turn score of a reply that takes that transition.
+
+    Meeting the expectations (or a transition that takes anything) allows the
+    node's best reply; missing them, breaking a rule or timing out does not.
+    """
+    low, high = node_score_range(node)
+    demands = len(set(node.expects.required)) + bool(node.expects.any_of)
+    by_when = {
+        "met": high,
+        "always": high,
+        "mood_above": high,
+        "mood_below": high,
+        "partial": (high + clamp(BASE - MISSED_REQUIRED * demands)) // 2,
+        "missed": clamp(BASE - MISSED_REQUIRED * demands + STANDARD_BONUS * len(set(node.expects.optional))),
+        "prohibited": low,
+        "timeout": low,
+    }
+    out: dict[str, int] = {}
+    for transition in node.transitions:
+        score = by_when.get(transition.when, low)
+        out[transition.goto] = max(out.get(transition.goto, 0), score)
+    return out
 
 
 def step_label(scenario: Scenario, step: str) -> str:

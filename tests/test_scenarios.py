@@ -374,3 +374,15 @@ def test_one_stuffed_reply_never_beats_answering_each_moment(scenarios: dict, en
         assert runs["model"].ending.outcome == "good", scenario.id
         assert runs["stuffing"].ending.outcome != "good", scenario.id
         assert runs["stuffing"].score < runs["model"].score, scenario.id
+
+
+def test_best_path_ends_well_and_is_the_path_model_answers_take(scenarios: dict, engine: Matcher) -> None:
+    from simulator.scenario import best_path
+
+    for scenario in scenarios.values():
+        path = best_path(scenario)
+        assert scenario.endings[path[-1]].outcome == "good", (scenario.id, path)
+        dialogue = Dialogue(scenario, engine, seed=1)
+        while not dialogue.finished:
+            dialogue.reply(dialogue.node.model_answer)
+        assert [*dialogue.path, dialogue.ending_id] == path, scenario.id
