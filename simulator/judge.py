@@ -8,7 +8,7 @@ from typing import Any
 
 from .matcher import Hit, Matcher
 from .moment import NO_MOMENT, Moment
-from .scoring import Score, score_reply
+from .scoring import Score, score_moment, score_reply
 from .text import normalize
 
 
@@ -99,16 +99,34 @@ def judge(
     missed_items = [(c, categories[c].label) for c in missed]
     if missed_any:
         missed_items.append(("|".join(missed_any), "以下之一：" + "、".join(categories[c].label for c in missed_any)))
-    score = score_reply(
-        standard=[(c, categories[c].label) for c in dict.fromkeys(h.category for h in standard)],
-        prohibited=[
-            (c, categories[c].label, categories[c].severity or "major")
-            for c in dict.fromkeys(h.category for h in prohibited)
-        ],
-        missed_required=missed_items,
-        timed_out=timed_out,
-        notes=["与你之前的回复几乎相同：常用语不再计分"] if repeated else [],
-    )
+    broken = [
+        (c, categories[c].label, categories[c].severity or "major") for c in dict.fromkeys(h.category for h in prohibited)
+    ]
+    notes = ["与你之前的回复几乎相同：常用语不再计分"] if repeated else []
+    if expected:
+        demanded = [c for c in dict.fromkeys(required) if c in categories]
+        met = [(c, categories[c].label) for c in demanded if c in used]
+        if group and not missed_any:
+            done = next(c for c in group if c in used)
+            met.append((done, categories[done].label))
+        optional = [c for c in dict.fromkeys(moment.optional) if c in categories and c not in demanded and c not in group]
+        score = score_moment(
+            met=met,
+            missed=missed_items,
+            optional_done=[(c, categories[c].label) for c in optional if c in used],
+            optional_count=len(optional),
+            prohibited=broken,
+            timed_out=timed_out,
+            notes=notes,
+        )
+    else:
+        score = score_reply(
+            standard=[(c, categories[c].label) for c in dict.fromkeys(h.category for h in standard)],
+            prohibited=broken,
+            missed_required=missed_items,
+            timed_out=timed_out,
+            notes=notes,
+        )
     return Judgement(
         text=text,
         prohibited=prohibited,

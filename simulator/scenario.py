@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .moment import Moment
 from .errors import ContentError, Problem
-from .scoring import BAD_ENDING_PENALTY, BASE, MISSED_REQUIRED, STANDARD_BONUS, clamp
+from .scoring import BAD_ENDING_PENALTY, BASE, MISSED_REQUIRED, OPTIONAL_BONUS, clamp
 from .yamlfile import Positions, load_yaml, read_text, validate_model
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="小写字母、数字与下划线")]
@@ -351,10 +351,10 @@ def _reachable(s: ScenarioFile, start: str) -> set[str]:
 
 
 def node_score_range(node: Node) -> tuple[int, int]:
-    """The lowest and highest turn score a reply can get at ``node``."""
-    doable = set(node.expects.required) | set(node.expects.optional) | set(node.expects.any_of[:1])
-    best = clamp(BASE + STANDARD_BONUS * len(doable))
-    demands = len(set(node.expects.required)) + bool(node.expects.any_of)
+    """The lowest and highest turn score a reply can get at ``node`` (see scoring.score_moment)."""
+    expects = node.expects
+    best = 100  # doing what the moment asks, cleanly (a node asking nothing credits any phrase)
+    demands = len(set(expects.required)) + bool(expects.any_of)
     worst = clamp(BASE - MISSED_REQUIRED * demands - 60)
     return worst, best
 
@@ -434,12 +434,40 @@ def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO
             for problem in exc.problems:
                 err.write(f"✗ {problem}\n")
             continue
+        problems = check_model_answers(scenario, matcher)
+        if problems:
+            ok = False
+            for problem in problems:
+                err.write(f"✗ {problem}\n")
+            continue
         low, high = score_range(scenario)
         out.write(
             f"✓ {path}：场景「{scenario.title}」有效，{len(scenario.nodes)} 个节点、{len(scenario.endings)} 个结局、"
             f"{len(scenario.examples)} 个示范对练；得分范围 {low}–{high}\n"
         )
     return ok
+
+
+def check_model_answers(scenario: Scenario, matcher) -> list[Problem]:  # noqa: ANN001
+    """Every node's model answer must do what its node asks and break no rule.
+
+    A trainee who copies the model answer must earn the node's full score;
+    otherwise nobody can say why a flawless run does not score at the top.
+    """
+    from .judge import judge
+
+    problems = []
+    for node_id, node in scenario.model.nodes.items():
+        verdict = judge(matcher, node.model_answer, moment=scenario.moment(node_id))
+        where = scenario.where("nodes", node_id, "model_answer")
+        if verdict.prohibited:
+            hits = "、".join(f"“{h.matched}”（{h.label}）" for h in verdict.prohibited)
+            problems.append(Problem(*where, f"nodes.{node_id}.model_answer", f"标准回答命中了禁用语：{hits}"))
+        if verdict.missed_labels:
+            problems.append(
+                Problem(*where, f"nodes.{node_id}.model_answer", "标准回答没有做到本节点的要求：" + "、".join(verdict.missed_labels))
+            )
+    return problems
 
 
 def best_path(scenario: Scenario) -> list[str]:
@@ -487,7 +515,7 @@ def _transition_scores(node: Node) -> dict[str, int]:
         "mood_above": high,
         "mood_below": high,
         "partial": (high + clamp(BASE - MISSED_REQUIRED * demands)) // 2,
-        "missed": clamp(BASE - MISSED_REQUIRED * demands + STANDARD_BONUS * len(set(node.expects.optional))),
+        "missed": clamp(BASE - MISSED_REQUIRED * demands + OPTIONAL_BONUS * len(set(node.expects.optional))),
         "prohibited": low,
         "timeout": low,
     }

@@ -1,6 +1,7 @@
 """Scores: every point gained or lost traces to a hit or a missed expectation.
 
-Reply score (``simulator score`` and every scenario turn), clamped to 0..100:
+Reply score with no scenario moment (``simulator score`` without ``--scenario``),
+clamped to 0..100 (a scenario turn is scored by :func:`score_moment`):
 
 * start from :data:`BASE` (60: a reply that breaks nothing and does nothing);
 * each distinct standard category used: +:data:`STANDARD_BONUS` (in a scenario,
@@ -71,6 +72,56 @@ def score_reply(
         items.append(ScoreItem("超时未回复", -TIMEOUT_PENALTY))
     items.extend(ScoreItem(note, 0) for note in notes)
     return Score(clamp(sum(i.delta for i in items)), tuple(items))
+
+
+MOMENT_SHARE = 40  # what meeting all of a node's demands adds to BASE
+OPTIONAL_BONUS = 5  # each welcome (optional) category done besides
+
+
+def score_moment(
+    met: Iterable[tuple[str, str]],
+    missed: Iterable[tuple[str, str]],
+    optional_done: Iterable[tuple[str, str]],
+    optional_count: int,
+    prohibited: Iterable[tuple[str, str, str]],
+    timed_out: bool = False,
+    notes: Iterable[str] = (),
+) -> Score:
+    """Score one reply at a scenario node that expects something.
+
+    Meeting every demand of the node (each required category, and the any-of
+    group as one) is worth :data:`MOMENT_SHARE` on top of :data:`BASE`, split
+    evenly; each missed demand costs :data:`MISSED_REQUIRED`.  A node with no
+    demands spreads the share over its optional categories; otherwise each
+    optional category done adds :data:`OPTIONAL_BONUS`.  So a clean reply that
+    does what the moment asks scores 100, and politeness the moment did not
+    ask for adds nothing.
+    """
+    met, missed, optional_done = list(met), list(missed), list(optional_done)
+    items = [ScoreItem("基础分", BASE)]
+    demands = len(met) + len(missed)
+    if demands:
+        shares = _split(MOMENT_SHARE, demands)
+        for (category, label), share in zip(met, shares):
+            items.append(ScoreItem(f"做到：{label}", share, category))
+        for category, label in missed:
+            items.append(ScoreItem(f"未做到：{label}", -MISSED_REQUIRED, category))
+        for category, label in optional_done:
+            items.append(ScoreItem(f"加分：{label}", OPTIONAL_BONUS, category))
+    elif optional_count:
+        for (category, label), share in zip(optional_done, _split(MOMENT_SHARE, optional_count)):
+            items.append(ScoreItem(f"做到：{label}", share, category))
+    for category, label, severity in prohibited:
+        items.append(ScoreItem(f"禁用语：{label}", -PENALTY.get(severity, PENALTY["major"]), category))
+    if timed_out:
+        items.append(ScoreItem("超时未回复", -TIMEOUT_PENALTY))
+    items.extend(ScoreItem(note, 0) for note in notes)
+    return Score(clamp(sum(i.delta for i in items)), tuple(items))
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` in ``parts`` integer shares that add up to it."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 def session_score(turn_scores: Sequence[int], bad_ending: bool = False) -> int:

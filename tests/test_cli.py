@@ -169,7 +169,9 @@ def test_score_with_scenario_applies_the_opening_expectations() -> None:
     code, out, _ = run("score", "--format", "json", "--scenario", "first_visit_introduction", "你好")
     assert code == 0
     [data] = json.loads(out)
-    assert data["score"] == 60 + 10 - 15  # greeting done, self-introduction missed
+    # The opening asks for a greeting and a self-introduction: half of the moment's 40 points
+    # for the greeting, 15 off for the missing introduction.
+    assert data["score"] == 60 + 20 - 15
 
 
 def test_report_csv_for_a_trainee_without_scenario_figures(tmp_path: Path) -> None:

@@ -372,8 +372,9 @@ def test_one_stuffed_reply_never_beats_answering_each_moment(scenarios: dict, en
                 dialogue.reply(dialogue.node.model_answer if mode == "model" else STUFFING)
             runs[mode] = dialogue
         assert runs["model"].ending.outcome == "good", scenario.id
+        assert runs["model"].score >= 95, (scenario.id, runs["model"].score)
         assert runs["stuffing"].ending.outcome != "good", scenario.id
-        assert runs["stuffing"].score < runs["model"].score, scenario.id
+        assert runs["stuffing"].score <= runs["model"].score - 20, (scenario.id, runs["stuffing"].score)
 
 
 def test_best_path_ends_well_and_is_the_path_model_answers_take(scenarios: dict, engine: Matcher) -> None:
@@ -386,3 +387,16 @@ def test_best_path_ends_well_and_is_the_path_model_answers_take(scenarios: dict,
         while not dialogue.finished:
             dialogue.reply(dialogue.node.model_answer)
         assert [*dialogue.path, dialogue.ending_id] == path, scenario.id
+
+
+def test_validate_refuses_a_model_answer_that_misses_its_node(tmp_path: Path) -> None:
+    source = (locations.bundled_scenarios_dir() / "late_arrival_reschedule.yaml").read_text(encoding="utf-8")
+    import re
+
+    broken = re.sub(r"(\n  opening:.*?\n    model_answer: ).*?\n", r"\1好的，我知道了。\n", source, count=1, flags=re.S)
+    assert broken != source
+    path = tmp_path / "late.yaml"
+    path.write_text(broken, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["validate", str(path)], out=out, err=err) == 1
+    assert "late.yaml:" in err.getvalue() and "标准回答没有做到本节点的要求" in err.getvalue()
