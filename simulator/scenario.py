@@ -448,6 +448,15 @@ def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO
     return ok
 
 
+def path_max_score(scenario: Scenario, nodes: list[str], ending_id: str | None) -> int:
+    """The highest session score the path taken could have earned (every node's best reply)."""
+    if not nodes:
+        return 0
+    mean = sum(node_score_range(scenario.model.nodes[n])[1] for n in nodes) / len(nodes)
+    bad = ending_id is not None and scenario.model.endings[ending_id].outcome == "bad"
+    return clamp(mean - (BAD_ENDING_PENALTY if bad else 0))
+
+
 def check_model_answers(scenario: Scenario, matcher) -> list[Problem]:  # noqa: ANN001
     """Every node's model answer must do what its node asks and break no rule.
 

@@ -400,3 +400,18 @@ def test_validate_refuses_a_model_answer_that_misses_its_node(tmp_path: Path) ->
     out, err = io.StringIO(), io.StringIO()
     assert main(["validate", str(path)], out=out, err=err) == 1
     assert "late.yaml:" in err.getvalue() and "标准回答没有做到本节点的要求" in err.getvalue()
+
+
+def test_path_ceiling_is_what_the_path_could_have_earned(scenarios: dict, engine: Matcher) -> None:
+    from simulator.scenario import path_max_score
+
+    scenario = scenarios["late_arrival_reschedule"]
+    good = Dialogue(scenario, engine, seed=1)
+    while not good.finished:
+        good.reply(good.node.model_answer)
+    assert path_max_score(scenario, good.path, good.ending_id) == good.score == 100
+    bad = Dialogue(scenario, engine, seed=1)
+    while not bad.finished:
+        bad.reply("嗯。")
+    assert bad.ending.outcome == "bad"
+    assert path_max_score(scenario, bad.path, bad.ending_id) == 90  # every node's best, less the bad ending

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 from ...dialogue import Dialogue
 from ...progress import compare_attempts
-from ...scenario import OUTCOME_LABELS, Scenario, best_path, step_label
+from ...scenario import OUTCOME_LABELS, Scenario, best_path, path_max_score, step_label
 from ..render import turn_text
 from .progress import labels_of
 
@@ -47,7 +47,7 @@ class DebriefScreen(Screen[None]):
         previous = None
         if services.store is not None and self.session_id is not None:
             previous = services.store.previous_session(self.trainee, self.scenario.id, self.session_id)
-        bar = Text(f" 复盘 · {self.scenario.title}", style="bold")
+        bar = Text(f" 复盘 · {self.scenario.title}{' · 考试' if self.exam else ''}", style="bold")
         bar.append(f"    得分 {dialogue.score} / 100", style="bold")
         if previous is not None and previous.score is not None:
             delta = dialogue.score - previous.score
@@ -69,6 +69,11 @@ class DebriefScreen(Screen[None]):
         summary.append(" → ".join(step_label(self.scenario, step) for step in best) + "\n")
         if taken == best:
             summary.append("  你走的正是最佳路径。\n", style="green")
+        ceiling = path_max_score(self.scenario, dialogue.path, dialogue.ending_id)
+        if ceiling:
+            summary.append(
+                f"  这条路径最高可得 {ceiling} 分，你得到其中的 {round(100 * dialogue.score / ceiling)}%。\n", style="dim"
+            )
         explained = Text("\n得分明细（整场为各回合平均")
         explained.append("，结局失败再减 10 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
         for turn in dialogue.turns:
