@@ -2,6 +2,8 @@
 
 Definitions (shown to team leads in the README and the report's help):
 
+* only finished sessions enter averages, best, first/latest, lift, pass rate
+  and trend; unfinished (abandoned) sessions are counted separately;
 * pass: a finished session whose ending is not ``bad`` and whose score is at
   least :data:`PASS_SCORE`; pass rate = passes / finished sessions;
 * trend: mean of the latest :data:`TREND_WINDOW` scores minus the mean of the
@@ -53,6 +55,15 @@ class TraineeProgress:
     scenarios: list[ScenarioProgress] = field(default_factory=list)
 
     @property
+    def unfinished(self) -> int:
+        return self.sessions - self.finished
+
+    @property
+    def counts_text(self) -> str:
+        """Finished sessions, with the unfinished ones beside them: "3（未完成 1）"."""
+        return f"{self.finished}（未完成 {self.unfinished}）" if self.unfinished else str(self.finished)
+
+    @property
     def trend_arrow(self) -> str:
         if self.trend is None:
             return "—"
@@ -64,6 +75,7 @@ class TraineeProgress:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["unfinished"] = self.unfinished
         data["average"] = None if self.average is None else round(self.average, 1)
         data["trend"] = None if self.trend is None else round(self.trend, 1)
         data["pass_rate"] = None if self.pass_rate is None else round(self.pass_rate, 3)
@@ -116,8 +128,8 @@ def build_report(
             entry["finished"] += 1
             if outcome != "bad" and score is not None and score >= PASS_SCORE:
                 entry["passed"] += 1
-        if score is None:
-            continue
+        if not finished or score is None:
+            continue  # an abandoned session says nothing about skill: counted, never averaged
         entry["scores"].append(score)
         per = entry["per"].get(scenario)
         if per is None:

@@ -123,9 +123,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
         return 0
     if args.format == "csv":
-        header = ["trainee", "sessions", "finished", "average", "best", "pass_rate", "trend", "last_played",
+        header = ["trainee", "sessions", "finished", "unfinished", "average", "best", "pass_rate", "trend", "last_played",
                   "most_broken", "most_missed", "prohibited_hits"]
-        rows = [[r.trainee, r.sessions, r.finished, _fmt(r.average, 1), _fmt(r.best), _fmt(r.pass_rate, 3),
+        rows = [[r.trainee, r.sessions, r.finished, r.unfinished, _fmt(r.average, 1), _fmt(r.best), _fmt(r.pass_rate, 3),
                  _fmt(r.trend, 1), r.last_played or "", ";".join(f"{c}:{n}" for c, n in r.most_broken),
                  ";".join(f"{c}:{n}" for c, n in r.most_missed), r.prohibited_hits] for r in report]
         if args.trainee:
@@ -144,13 +144,13 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("还没有任何练习记录。\n")
         return 0
     rows = [
-        [r.trainee, str(r.sessions), _fmt(r.average, 1), _fmt(r.best), _fmt(None if r.pass_rate is None else r.pass_rate * 100, 0) + ("%" if r.pass_rate is not None else ""),
+        [r.trainee, r.counts_text, _fmt(r.average, 1), _fmt(r.best), _fmt(None if r.pass_rate is None else r.pass_rate * 100, 0) + ("%" if r.pass_rate is not None else ""),
          f"{r.trend_arrow} {_fmt(r.trend, 1)}" if r.trend is not None else "—", (r.last_played or "—")[:10],
          "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_broken[:2]) or "—"]
         for r in report
     ]
     _table(out, "团队练习情况", ["学员", "次数", "平均分", "最高", "通过率", "趋势", "最近练习", "最常违反"], rows, {1, 2, 3, 4})
-    out.write(f"通过：完成且结局不是失败、得分不低于 {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次。\n")
+    out.write(f"通过：完成且结局不是失败、得分不低于 {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
     if args.trainee:
         for r in report:
             srows = [[s.title, str(s.sessions), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.average, 1),

@@ -185,3 +185,18 @@ def test_report_csv_for_a_trainee_without_scenario_figures(tmp_path: Path) -> No
     assert rows[0][0] == "trainee" and "scenario" in rows[0]
     assert [row[0] for row in rows[1:]] == ["乙"]
     assert rows[1][rows[0].index("scenario")] == ""
+
+
+def test_abandoned_sessions_are_counted_but_never_averaged(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("周女士您好，我是安家售后的小赵，实在对不起，让您久等了。\n", encoding="utf-8")
+    # One strong turn, then the trainee walks away: an unfinished session with a high running score.
+    assert run("play", "late_arrival_reschedule", "--trainee", "丙", "--replies", str(good), "--seed", "1")[0] == 0
+    code, out, _ = run("report", "--format", "json")
+    assert code == 0
+    [row] = [r for r in json.loads(out) if r["trainee"] == "丙"]
+    assert row["sessions"] == 1 and row["finished"] == 0 and row["unfinished"] == 1
+    assert row["average"] is None and row["best"] is None and row["trend"] is None
+    assert all(s["average"] is None or s["sessions"] == 0 for s in row["scenarios"])
+    code, out, _ = run("report")
+    assert "未完成 1" in out

@@ -47,7 +47,7 @@ class TeamScreen(Screen[None]):
         table = self.query_one("#team", DataTable)
         table.add_columns("学员", "次数", "平均", "通过率", "趋势", "最近", "最常违反")
         self.query_one("#teamnote", Static).update(
-            Text(f"通过：完成、结局不是失败且得分 ≥ {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均减去之前 {TREND_WINDOW} 次。", style="dim")
+            Text(f"通过：完成、结局不是失败且得分 ≥ {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均减去之前 {TREND_WINDOW} 次；只统计完成的练习。", style="dim")
         )
         self.fill()
         table.focus()
@@ -62,7 +62,7 @@ class TeamScreen(Screen[None]):
         for r in rows:
             broken = "、".join(labels.get(c, c) for c, _ in r.most_broken[:1]) or "—"
             table.add_row(
-                r.trainee, str(r.sessions), "—" if r.average is None else f"{r.average:.0f}",
+                r.trainee, r.counts_text, "—" if r.average is None else f"{r.average:.0f}",
                 "—" if r.pass_rate is None else f"{r.pass_rate * 100:.0f}%",
                 r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"), (r.last_played or "—")[5:10], broken,
                 key=r.trainee,
