@@ -77,16 +77,18 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif fmt == "text":
         out.write(f"【{scenario.title}】学员：{args.trainee}\n客户（{scenario.persona.name}）：{dialogue.customer_line}\n")
         out.flush()
+    finished_recorded = False
     try:
         started = time.monotonic()
         for raw in iter(source.readline, ""):
-            if dialogue.finished:
-                break
             text = raw.rstrip("\r\n")
             seconds = round(time.monotonic() - started, 3)
             turn = dialogue.timeout(seconds) if text == TIMEOUT_REPLY else dialogue.reply(text, seconds)
             if recorder:
                 recorder.record_turn(turn)
+                if dialogue.finished:  # stored the moment it is reached, not when input ends
+                    recorder.finish(dialogue)
+                    finished_recorded = True
             if fmt == "jsonl":
                 _event(out, {"event": "turn", **turn.to_json()})
             elif fmt == "text":
@@ -99,11 +101,13 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 else:
                     out.write(f"客户：{turn.next_customer}\n")
                 out.flush()
+            if dialogue.finished:
+                break  # nothing more to read: the conversation is over
             started = time.monotonic()
     finally:
         if source is not sys.stdin:
             source.close()
-        if recorder:
+        if recorder and not finished_recorded:
             recorder.finish(dialogue)
     result = dialogue.result() | {"session": session_id, "trainee": args.trainee, "seed": seed}
     if fmt == "jsonl":

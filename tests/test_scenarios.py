@@ -415,3 +415,38 @@ def test_path_ceiling_is_what_the_path_could_have_earned(scenarios: dict, engine
         bad.reply("嗯。")
     assert bad.ending.outcome == "bad"
     assert path_max_score(scenario, bad.path, bad.ending_id) == 90  # every node's best, less the bad ending
+
+
+def test_play_stores_the_ending_the_moment_it_is_reached(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from simulator.store import open_store
+
+    db = tmp_path / "p.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--db", str(db), "play", "late_arrival_reschedule", "--trainee", "丁",
+         "--replies", "-", "--format", "jsonl", "--seed", "5"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert proc.stdin and proc.stdout
+    json.loads(proc.stdout.readline())  # start
+    for reply in ["周女士您好，实在对不起，路上车坏了，让您久等了。", "我们重新约个时间，今天下午两点您方便吗？", "谢谢您的谅解。"]:
+        proc.stdin.write(reply + "\n")
+        proc.stdin.flush()
+        event = json.loads(proc.stdout.readline())
+    assert event["next_node"] == "rescheduled"
+    # The trainee closes the terminal right after the ending, stdin still open: the end event
+    # must come without more input (before the fix it waited for the next line).
+    import select
+
+    ready, _, _ = select.select([proc.stdout], [], [], 30)
+    try:
+        assert ready, "no end event without more input"
+        assert json.loads(proc.stdout.readline())["event"] == "end"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    with open_store(str(db)) as store:
+        [row] = store.sessions("丁")
+    assert row.finished and row.outcome == "good" and row.ending == "rescheduled"
