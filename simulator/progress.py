@@ -53,6 +53,8 @@ class TraineeProgress:
     most_missed: list[tuple[str, int]] = field(default_factory=list)
     prohibited_hits: int = 0
     scenarios: list[ScenarioProgress] = field(default_factory=list)
+    exams: int = 0  # finished exam-mode sessions, reported apart from practice
+    exam_pass_rate: float | None = None
 
     @property
     def unfinished(self) -> int:
@@ -79,6 +81,8 @@ class TraineeProgress:
         data["average"] = None if self.average is None else round(self.average, 1)
         data["trend"] = None if self.trend is None else round(self.trend, 1)
         data["pass_rate"] = None if self.pass_rate is None else round(self.pass_rate, 3)
+        data["exam_pass_rate"] = None if self.exam_pass_rate is None else round(self.exam_pass_rate, 3)
+        data["pass_mark"] = PASS_SCORE
         data["most_broken"] = [{"category": c, "count": n} for c, n in self.most_broken]
         data["most_missed"] = [{"category": c, "count": n} for c, n in self.most_missed]
         data["scenarios"] = [
@@ -109,8 +113,8 @@ def build_report(
 
     Args:
         names: trainee id -> name (trainees without sessions still get a row).
-        scan: (trainee_id, started_at, score, scenario, finished, outcome), in
-            time order per trainee.
+        scan: (trainee_id, started_at, score, scenario, finished, outcome[, mode]),
+            in time order per trainee.
         category_rows: (trainee_id, kind, category, count).
     """
     broken: dict[int, dict[str, int]] = defaultdict(dict)
@@ -118,16 +122,21 @@ def build_report(
     for trainee_id, kind, category, count in category_rows:
         (broken if kind == "prohibited" else missed)[trainee_id][category] = count
     stats: dict[int, dict[str, Any]] = {}
-    for trainee_id, started_at, score, scenario, finished, outcome in scan:
+    for row in scan:
+        trainee_id, started_at, score, scenario, finished, outcome = row[:6]
+        mode = row[6] if len(row) > 6 else "practice"
         entry = stats.get(trainee_id)
         if entry is None:
-            entry = stats[trainee_id] = {"sessions": 0, "finished": 0, "passed": 0, "scores": [], "last": None, "per": {}}
+            entry = stats[trainee_id] = _empty_stats()
         entry["sessions"] += 1
         entry["last"] = started_at
         if finished:
             entry["finished"] += 1
-            if outcome != "bad" and score is not None and score >= PASS_SCORE:
-                entry["passed"] += 1
+            passed = outcome != "bad" and score is not None and score >= PASS_SCORE
+            entry["passed"] += passed
+            if mode == "exam":
+                entry["exams"] += 1
+                entry["exam_passed"] += passed
         if not finished or score is None:
             continue  # an abandoned session says nothing about skill: counted, never averaged
         entry["scores"].append(score)
@@ -141,7 +150,7 @@ def build_report(
             per[4] = score
     out = []
     for trainee_id, name in sorted(names.items(), key=lambda item: item[1]):
-        entry = stats.get(trainee_id, {"sessions": 0, "finished": 0, "passed": 0, "scores": [], "last": None, "per": {}})
+        entry = stats.get(trainee_id) or _empty_stats()
         scores: list[int] = entry["scores"]
         out.append(
             TraineeProgress(
@@ -156,6 +165,8 @@ def build_report(
                 most_broken=_top(broken[trainee_id], top),
                 most_missed=_top(missed[trainee_id], top),
                 prohibited_hits=sum(broken[trainee_id].values()),
+                exams=entry["exams"],
+                exam_pass_rate=entry["exam_passed"] / entry["exams"] if entry["exams"] else None,
                 scenarios=[
                     ScenarioProgress(scenario, titles.get(scenario, scenario), c, total / c, best, first, latest)
                     for scenario, (c, total, best, first, latest) in sorted(entry["per"].items())
@@ -163,6 +174,10 @@ def build_report(
             )
         )
     return out
+
+
+def _empty_stats() -> dict[str, Any]:
+    return {"sessions": 0, "finished": 0, "passed": 0, "exams": 0, "exam_passed": 0, "scores": [], "last": None, "per": {}}
 
 
 def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:

@@ -123,9 +123,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
         return 0
     if args.format == "csv":
-        header = ["trainee", "sessions", "finished", "unfinished", "average", "best", "pass_rate", "trend", "last_played",
+        header = ["trainee", "sessions", "finished", "unfinished", "exams", "exam_pass_rate", "average", "best", "pass_rate", "trend", "last_played",
                   "most_broken", "most_missed", "prohibited_hits"]
-        rows = [[r.trainee, r.sessions, r.finished, r.unfinished, _fmt(r.average, 1), _fmt(r.best), _fmt(r.pass_rate, 3),
+        rows = [[r.trainee, r.sessions, r.finished, r.unfinished, r.exams, _fmt(r.exam_pass_rate, 3), _fmt(r.average, 1), _fmt(r.best), _fmt(r.pass_rate, 3),
                  _fmt(r.trend, 1), r.last_played or "", ";".join(f"{c}:{n}" for c, n in r.most_broken),
                  ";".join(f"{c}:{n}" for c, n in r.most_missed), r.prohibited_hits] for r in report]
         if args.trainee:
@@ -150,6 +150,13 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for r in report
     ]
     _table(out, "团队练习情况", ["学员", "次数", "平均分", "最高", "通过率", "趋势", "最近练习", "最常违反"], rows, {1, 2, 3, 4})
+    exams = [r for r in report if r.exams]
+    if exams:
+        out.write(
+            f"考试（与练习分开统计，及格线 {PASS_SCORE} 分）："
+            + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
+            + "\n"
+        )
     out.write(f"通过：完成且结局不是失败、得分不低于 {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
     if args.trainee:
         for r in report:

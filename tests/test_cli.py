@@ -200,3 +200,19 @@ def test_abandoned_sessions_are_counted_but_never_averaged(tmp_path: Path) -> No
     assert all(s["average"] is None or s["sessions"] == 0 for s in row["scenarios"])
     code, out, _ = run("report")
     assert "未完成 1" in out
+
+
+def test_exam_results_are_reported_apart(tmp_path: Path) -> None:
+    replies = tmp_path / "r.txt"
+    replies.write_text("周女士您好，我是安家售后的小赵，实在对不起，让您久等了。\n我们改到今天下午两点，您看方便吗？\n谢谢您的谅解。\n",
+                       encoding="utf-8")
+    assert run("play", "late_arrival_reschedule", "--trainee", "戊", "--replies", str(replies), "--exam")[0] == 0
+    assert run("play", "late_arrival_reschedule", "--trainee", "戊", "--replies", str(replies), "--seed", "1")[0] == 0
+    code, out, _ = run("report", "--format", "json")
+    [row] = [r for r in json.loads(out) if r["trainee"] == "戊"]
+    assert row["exams"] == 1 and row["finished"] == 2 and row["exam_pass_rate"] in (0.0, 1.0)
+    assert row["pass_mark"] == 60
+    code, out, _ = run("report")
+    assert "考试（与练习分开统计，及格线 60 分）：戊 1 次" in out
+    code, out, _ = run("history", "--format", "json")
+    assert sorted(r["mode"] for r in json.loads(out) if r["trainee"] == "戊") == ["exam", "practice"]

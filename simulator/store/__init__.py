@@ -303,10 +303,10 @@ class Store:
         return dict(self.driver.execute("SELECT scenario, title FROM scenario_titles"))
 
     def report_scan(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
-        """(trainee_id, started_at, score, scenario, finished, outcome) of every session, in time order per trainee."""
+        """(trainee_id, started_at, score, scenario, finished, outcome, mode) of every session, in time order per trainee."""
         filter_sql, params = ("WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?)", [trainee]) if trainee else ("", [])
         return self.driver.execute(
-            "SELECT trainee_id, started_at, score, scenario, finished, outcome FROM sessions "
+            "SELECT trainee_id, started_at, score, scenario, finished, outcome, mode FROM sessions "
             f"{filter_sql} ORDER BY trainee_id, started_at, id",
             params,
         )

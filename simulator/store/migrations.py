@@ -79,4 +79,15 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        "the report's covering index carries the mode (exam results reported apart)",
+        [
+            "DROP INDEX sessions_report",
+            "CREATE INDEX sessions_report ON sessions (trainee_id, started_at, id, score, scenario, finished, outcome, mode)",
+        ],
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
