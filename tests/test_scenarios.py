@@ -450,3 +450,50 @@ def test_play_stores_the_ending_the_moment_it_is_reached(tmp_path: Path) -> None
     with open_store(str(db)) as store:
         [row] = store.sessions("丁")
     assert row.finished and row.outcome == "good" and row.ending == "rescheduled"
+
+
+def test_partial_answers_never_go_straight_to_the_angry_branch(scenarios: dict) -> None:
+    for scenario in scenarios.values():
+        for node_id, node in scenario.nodes.items():
+            targets = {t.when: t.goto for t in reversed(node.transitions) if not t.category}
+            angry = targets.get("prohibited")
+            # A dedicated angry branch: where a broken rule leads and nothing milder does.
+            if angry and angry not in (targets.get("met"), targets.get("missed"), targets.get("always")):
+                assert targets.get("partial") != angry, (scenario.id, node_id)
+
+
+def test_the_customer_never_asks_the_same_question_twice_in_a_row(scenarios: dict) -> None:
+    from rapidfuzz import fuzz
+
+    from simulator.text import normalize
+
+    for scenario in scenarios.values():
+        for node_id, node in scenario.nodes.items():
+            for transition in node.transitions:
+                following = scenario.nodes.get(transition.goto)
+                if following is None or transition.goto == node_id or transition.when not in ("met", "partial", "always"):
+                    continue
+                for a in node.customer:
+                    for b in following.customer:
+                        similarity = fuzz.ratio(normalize(a).chars, normalize(b).chars)
+                        assert similarity < 60, (scenario.id, node_id, transition.goto, a, b, similarity)
+
+
+def test_the_angry_complaint_customer_reacts_in_proportion(scenarios: dict, engine: Matcher) -> None:
+    """Defect 4's repro: a polite reply without the empathy phrase is no reason to shout, and
+    after 'how will you solve it' the customer does not ask how it will be solved again."""
+    import re
+
+    scenario = scenarios["angry_complaint_repeat_failure"]
+    dialogue = Dialogue(scenario, engine, seed=1)
+    dialogue.reply(scenario.nodes["opening"].model_answer)
+    assert dialogue.node_id == "vent"
+    dialogue.reply("实在对不起，给您添麻烦了，我马上检查，今天下午三点前给您答复。")
+    assert dialogue.node_id != "shouting"
+    asking_again = re.compile("打算|怎么办|怎么解决|怎么处理|怎么弄")
+    for node_id, node in scenario.nodes.items():
+        if any(asking_again.search(line) for line in node.customer):
+            for t in node.transitions:
+                following = scenario.nodes.get(t.goto)
+                if t.when in ("met", "always") and following is not None:
+                    assert not any(asking_again.search(line) for line in following.customer), (node_id, t.goto)
