@@ -262,3 +262,39 @@ async def test_palette_leaves_the_theme_alone_and_f2_switches_and_remembers_it(
         await wait_until(pilot, lambda: app.theme != before)
         saved = json.loads(locations.settings_file().read_text(encoding="utf-8"))
         assert saved["theme"] == app.theme
+
+
+async def test_fast_typing_never_merges_or_loses_replies(tmp_path: Path, engine: Matcher) -> None:
+    """Type A, press Enter three times, type B at once, Enter: A is stored alone; B is stored
+    as the next turn or still waits in the box; nothing is merged or lost."""
+    app = make_app(tmp_path, engine)
+    # B is typed key by key (the pilot types letters and CJK, not full-width punctuation).
+    first, second = "对不起，给您添麻烦了，我马上检查。", "我需要停机检查一下您看可以吗"
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge")
+        # A slow judgement (a loaded machine), so the keys below arrive while it runs.
+        reply = play.dialogue.reply
+
+        def slow_reply(text: str, seconds: float | None = None):  # noqa: ANN202
+            import time
+
+            time.sleep(0.6)
+            return reply(text, seconds)
+
+        play.dialogue.reply = slow_reply  # type: ignore[method-assign]
+        area = play.query_one("#reply", ReplyArea)
+        area.focus()
+        area.text = first
+        await pilot.press("enter", "enter", "enter")
+        await pilot.press(*second)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not play.busy and len(play.dialogue.turns) >= 1)
+        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: not play.busy)
+        replies = [t.reply for t in play.dialogue.turns]
+        assert replies[0] == first
+        assert replies[1:] == [second] or (len(replies) == 1 and area.text == second)
+        store = app.services.store
+        [session] = store.sessions("王小明")
+        assert [t["reply"] for t in store.turns(session.id)] == replies

@@ -170,18 +170,30 @@ class PlayScreen(Screen[None]):
     # -- sending -------------------------------------------------------------
 
     def on_reply_area_submitted(self, event: ReplyArea.Submitted) -> None:
-        self.action_send()
+        # The text as it was when Enter was pressed: keys typed after it belong to the next reply.
+        self.send(event.value)
 
     def action_send(self) -> None:
-        if self.dialogue is None or self.finished or self.busy:
+        self.send(self.query_one("#reply", ReplyArea).text)
+
+    def send(self, text: str) -> None:
+        """Send ``text`` as this turn's reply; whatever else is in the box stays there.
+
+        The box is never disabled while a turn is judged, so nothing typed
+        meanwhile is lost; a second Enter during judging sends nothing (the
+        new text waits in the box) rather than merging two replies.
+        """
+        if self.dialogue is None or self.finished:
             return
-        area = self.query_one("#reply", ReplyArea)
-        text = area.text
+        if self.busy:
+            self.notify("正在评判上一句，请稍候再发送", severity="warning", timeout=2)
+            return
         if not text.strip():
             self.notify("请先输入回复", severity="warning", timeout=2)
             return
+        area = self.query_one("#reply", ReplyArea)
+        area.text = area.text[len(text) :] if area.text.startswith(text) else area.text.replace(text, "", 1)
         self.busy = True
-        area.disabled = True
         self.play_turn(text)
 
     @work(thread=True, exclusive=True, group="turn")
@@ -213,8 +225,6 @@ class PlayScreen(Screen[None]):
         area = self.query_one("#reply", ReplyArea)
         if turn.timed_out:
             self._say_system("（超时，没有回复）")
-        else:
-            area.text = ""
         self._say_trainee(turn)
         self.query_one("#lint", Static).update("")
         if self.dialogue.finished:
@@ -231,7 +241,6 @@ class PlayScreen(Screen[None]):
         self._say_customer(turn.next_customer)
         self.turn_started = time.monotonic()
         self.busy = False
-        area.disabled = False
         area.focus()
         self._refresh_bar()
 
