@@ -188,6 +188,7 @@ def team_report(store: Any, trainee: str | None = None) -> list[TraineeProgress]
     """Read what the report needs from the store and build it."""
     names = store.trainee_names()
     if trainee:
+        trainee = store.canonical_name(trainee)
         names = {i: n for i, n in names.items() if n == trainee}
     return build_report(names, store.scenario_titles(), store.report_scan(trainee), store.category_counts(trainee))
 

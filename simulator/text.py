@@ -277,6 +277,14 @@ def normalize(text: str) -> NormText:
     )
 
 
+def name_key(name: str) -> str:
+    """The key trainee names are matched on: NFKC (full-width ＡＢＣ = ABC), traditional to
+    simplified (張偉 = 张伟), no spaces (张 伟 = 张伟), case folded.  Names are shown as first typed."""
+    text = unicodedata.normalize("NFKC", name)
+    text = text.translate(_t2s_table())
+    return "".join(ch for ch in text if not ch.isspace()).casefold()
+
+
 @lru_cache(maxsize=65536)
 def normalize_phrase(text: str) -> tuple[str, str]:
     """The (chars, sounds) channels of a phrasebook phrase or keyword."""

@@ -328,3 +328,16 @@ def test_bests_by_scenario_ignores_unfinished(db_url: str, matcher: Matcher, sce
         best, last = bests_by_scenario(store.sessions(trainee="甲"))[GOOD]
         finished = [s for s in store.sessions(trainee="甲") if s.finished]
     assert best == finished[0].score and last is not None
+
+
+def test_one_person_is_one_trainee_whatever_the_spelling(db_url: str) -> None:
+    with open_store(db_url) as store:
+        first = store.trainee_id("张伟")
+        assert store.trainee_id("張偉") == first
+        assert store.trainee_id(" 张 伟 ") == first
+        assert store.trainee_id("ＡＢＣ") == store.trainee_id("abc")
+        assert store.trainees().count("张伟") == 1 and "張偉" not in store.trainees()
+        assert store.canonical_name("張偉") == "张伟"
+        store.trainee_id("王小明")
+        assert store.similar_trainees("王晓明") == ["王小明"]
+        assert store.similar_trainees("王小明") == []

@@ -298,3 +298,22 @@ async def test_fast_typing_never_merges_or_loses_replies(tmp_path: Path, engine:
         store = app.services.store
         [session] = store.sessions("王小明")
         assert [t["reply"] for t in store.turns(session.id)] == replies
+
+
+async def test_a_name_close_to_an_existing_trainee_is_questioned_once(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.tui.screens.start import StartScreen
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.services.store is not None and app.services.scenarios)
+        app.services.store.trainee_id("王小明")  # someone already practises under this name
+        assert isinstance(app.screen, StartScreen)
+        box = app.screen.query_one("#name", Input)
+        box.value = "王晓明"
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, StartScreen)  # warned, still here
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert app.screen.trainee == "王晓明"

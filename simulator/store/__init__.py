@@ -160,12 +160,41 @@ class Store:
 
     # -- writing ------------------------------------------------------------
 
+    def canonical_name(self, name: str) -> str:
+        """The stored trainee whose name matches ``name`` on :func:`text.name_key`, else ``name``.
+
+        张伟, 張偉 and 张 伟 are one person, shown as first typed.
+        """
+        name = name.strip()
+        if not name or self.driver.execute("SELECT 1 FROM trainees WHERE name = ?", (name,)):
+            return name
+        from ..text import name_key
+
+        key = name_key(name)
+        for (stored,) in self.driver.execute("SELECT name FROM trainees ORDER BY id"):
+            if name_key(stored) == key:
+                return stored
+        return name
+
+    def similar_trainees(self, name: str, limit: int = 3) -> list[str]:
+        """Existing trainees whose names are close to ``name`` but not the same person's key."""
+        from rapidfuzz import fuzz, process
+
+        from ..text import name_key
+
+        key = name_key(name)
+        names = {stored: name_key(stored) for stored in self.trainees()}
+        candidates = {stored: k for stored, k in names.items() if k != key}
+        found = process.extract(key, candidates, scorer=fuzz.ratio, score_cutoff=66, limit=limit)
+        return [stored for _, _, stored in found]
+
     def trainee_id(self, name: str) -> int:
-        """The id of trainee ``name``, created if new."""
+        """The id of trainee ``name`` (matched on the normalised key), created if new."""
         name = name.strip()
         if not name:
             raise StoreError("学员姓名不能为空")
         with self.driver.transaction():
+            name = self.canonical_name(name)
             rows = self.driver.execute("SELECT id FROM trainees WHERE name = ?", (name,))
             if rows:
                 return int(rows[0][0])
@@ -249,7 +278,7 @@ class Store:
         where, params = [], []
         if trainee:
             where.append("t.name = ?")
-            params.append(trainee)
+            params.append(self.canonical_name(trainee))
         if scenario:
             where.append("s.scenario = ?")
             params.append(scenario)
@@ -304,7 +333,9 @@ class Store:
 
     def report_scan(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
         """(trainee_id, started_at, score, scenario, finished, outcome, mode) of every session, in time order per trainee."""
-        filter_sql, params = ("WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?)", [trainee]) if trainee else ("", [])
+        filter_sql, params = (
+            ("WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)]) if trainee else ("", [])
+        )
         return self.driver.execute(
             "SELECT trainee_id, started_at, score, scenario, finished, outcome, mode FROM sessions "
             f"{filter_sql} ORDER BY trainee_id, started_at, id",
@@ -313,7 +344,9 @@ class Store:
 
     def category_counts(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]:
         """(trainee_id, kind, category, count) of broken and missed categories, summed over sessions."""
-        filter_sql, params = ("AND trainee_id = (SELECT id FROM trainees WHERE name = ?)", [trainee]) if trainee else ("", [])
+        filter_sql, params = (
+            ("AND trainee_id = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)]) if trainee else ("", [])
+        )
         rows = self.driver.execute(
             "SELECT trainee_id, kind, category, SUM(count) FROM session_categories "
             f"WHERE kind IN ('prohibited', 'missed') {filter_sql} GROUP BY kind, trainee_id, category",
@@ -327,7 +360,7 @@ class Store:
             "SELECT s.started_at, s.id, COALESCE(SUM(c.count), 0) FROM sessions s JOIN trainees t ON t.id = s.trainee_id "
             "LEFT JOIN session_categories c ON c.session_id = s.id AND c.category = ? "
             "WHERE t.name = ? GROUP BY s.id, s.started_at ORDER BY s.started_at, s.id",
-            (category, trainee),
+            (category, self.canonical_name(trainee)),
         )
 
 

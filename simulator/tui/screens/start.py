@@ -27,6 +27,8 @@ class StartScreen(Screen[None]):
             yield Static("正在打开进度数据库…", id="status")
         yield Footer()
 
+    _warned: str | None = None
+
     def on_mount(self) -> None:
         last = self.app.services.settings.get("trainee")  # type: ignore[attr-defined]
         name = self.query_one("#name", Input)
@@ -73,6 +75,19 @@ class StartScreen(Screen[None]):
         if services.store is None:
             self.notify(self.app.startup_error or "正在打开进度数据库，请稍候…", severity="warning")  # type: ignore[attr-defined]
             return
+        existing = services.store.canonical_name(name)
+        if existing == name and name not in services.store.trainees():
+            close = services.store.similar_trainees(name)
+            if close and self._warned != name:
+                # One warning per new name: Enter again means "yes, a new trainee".
+                self._warned = name
+                self.notify(
+                    f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。",
+                    severity="warning",
+                    timeout=8,
+                )
+                return
+        name = existing  # 張偉 and 张 伟 continue 张伟's record
         services.remember(trainee=name)
         from .picker import PickerScreen
 
