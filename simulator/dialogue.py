@@ -123,7 +123,11 @@ class Dialogue:
     @property
     def score(self) -> int:
         ending = self.ending
-        return session_score([t.score for t in self.turns], bad_ending=bool(ending and ending.outcome == "bad"))
+        return session_score(
+            [t.score for t in self.turns],
+            bad_ending=bool(ending and ending.outcome == "bad"),
+            rule=self.scenario.model.scoring.rule(),
+        )
 
     def _line(self, node_id: str) -> str:
         return self._rng.choice(self.scenario.nodes[node_id].customer)
@@ -156,7 +160,7 @@ class Dialogue:
     def timeout(self, seconds: float | None = None) -> Turn:
         """The trainee did not answer in time."""
         node = self.node
-        verdict = judge(self.matcher, "", required=node.expects.required, any_of=node.expects.any_of, timed_out=True)
+        verdict = judge(self.matcher, "", moment=self.moment, timed_out=True)
         return self._advance("", True, verdict, "timeout", seconds)
 
     @staticmethod

@@ -118,6 +118,7 @@ def judge(
             prohibited=broken,
             timed_out=timed_out,
             notes=notes,
+            rule=moment.rule,
         )
     else:
         score = score_reply(

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .scoring import DEFAULT_RULE, ScoringRule
+
 
 @dataclass(frozen=True, slots=True)
 class Moment:
@@ -21,6 +23,7 @@ class Moment:
     any_of: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     prohibited: tuple[str, ...] = ()  # standard categories forbidden at this moment
+    rule: ScoringRule = DEFAULT_RULE  # the scenario's scoring rule
 
     @property
     def expected(self) -> frozenset[str]:

@@ -108,6 +108,7 @@ def build_report(
     scan: Iterable[tuple[Any, ...]],
     category_rows: Iterable[tuple[int, str, str, int]],
     top: int = 3,
+    pass_marks: dict[str, int] | None = None,
 ) -> list[TraineeProgress]:
     """Assemble per-trainee progress in one pass over the sessions.
 
@@ -116,7 +117,10 @@ def build_report(
         scan: (trainee_id, started_at, score, scenario, finished, outcome[, mode]),
             in time order per trainee.
         category_rows: (trainee_id, kind, category, count).
+        pass_marks: scenario id -> its pass mark (a scenario's ``scoring.pass_mark``);
+            :data:`PASS_SCORE` for the others.
     """
+    pass_marks = pass_marks or {}
     broken: dict[int, dict[str, int]] = defaultdict(dict)
     missed: dict[int, dict[str, int]] = defaultdict(dict)
     for trainee_id, kind, category, count in category_rows:
@@ -132,7 +136,7 @@ def build_report(
         entry["last"] = started_at
         if finished:
             entry["finished"] += 1
-            passed = outcome != "bad" and score is not None and score >= PASS_SCORE
+            passed = outcome != "bad" and score is not None and score >= pass_marks.get(scenario, PASS_SCORE)
             entry["passed"] += passed
             if mode == "exam":
                 entry["exams"] += 1
@@ -184,13 +188,15 @@ def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
-def team_report(store: Any, trainee: str | None = None) -> list[TraineeProgress]:
+def team_report(store: Any, trainee: str | None = None, pass_marks: dict[str, int] | None = None) -> list[TraineeProgress]:
     """Read what the report needs from the store and build it."""
     names = store.trainee_names()
     if trainee:
         trainee = store.canonical_name(trainee)
         names = {i: n for i, n in names.items() if n == trainee}
-    return build_report(names, store.scenario_titles(), store.report_scan(trainee), store.category_counts(trainee))
+    return build_report(
+        names, store.scenario_titles(), store.report_scan(trainee), store.category_counts(trainee), pass_marks=pass_marks
+    )
 
 
 def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any]], labels: dict[str, str],

@@ -117,7 +117,7 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with _store() as store:
-        report = team_report(store, args.trainee)
+        report = team_report(store, args.trainee, _pass_marks())
         labels = _category_labels()
     if args.format == "json":
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
@@ -153,11 +153,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     exams = [r for r in report if r.exams]
     if exams:
         out.write(
-            f"考试（与练习分开统计，及格线 {PASS_SCORE} 分）："
+            f"考试（与练习分开统计，及格线默认 {PASS_SCORE} 分，场景可另定）："
             + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
             + "\n"
         )
-    out.write(f"通过：完成且结局不是失败、得分不低于 {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
+    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景可在 scoring 里另定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
     if args.trainee:
         for r in report:
             srows = [[s.title, str(s.sessions), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.average, 1),
@@ -166,6 +166,18 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if r.most_missed:
                 out.write("最常遗漏：" + "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_missed) + "\n")
     return 0
+
+
+def _pass_marks() -> dict[str, int]:
+    """Each scenario's pass mark (its ``scoring.pass_mark``); unreadable content leaves the default."""
+    from . import locations
+    from .errors import ContentError
+    from .scenario import load_scenarios
+
+    try:
+        return {s.id: s.model.scoring.pass_mark for s in load_scenarios(locations.scenario_sources())}
+    except ContentError:
+        return {}
 
 
 def _category_labels() -> dict[str, str]:

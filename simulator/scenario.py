@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .moment import Moment
 from .errors import ContentError, Problem
-from .scoring import BAD_ENDING_PENALTY, BASE, MISSED_REQUIRED, OPTIONAL_BONUS, clamp
+from .scoring import BASE, MISSED_REQUIRED, OPTIONAL_BONUS, ScoringRule, clamp
 from .yamlfile import Positions, load_yaml, read_text, validate_model
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="小写字母、数字与下划线")]
@@ -143,6 +143,22 @@ class Playthrough(_Strict):
     expect: ExpectedRun
 
 
+class ScoringBlock(_Strict):
+    """A scenario's own scoring rule; every field defaults to the shipped rule."""
+
+    pass_mark: int = Field(default=60, ge=0, le=100, description="及格线：完成、结局不是失败且不低于此分算通过")
+    demands: int = Field(default=40, ge=0, le=100, description="做到本节点全部要求（required 与 any_of）共加多少分")
+    optional: int = Field(default=5, ge=0, le=40, description="每做到一个 optional 类别加多少分")
+    missed: int = Field(default=15, ge=0, le=100, description="每缺一项要求扣多少分")
+    critical: int = Field(default=60, ge=0, le=100, description="严重禁用语扣分")
+    major: int = Field(default=40, ge=0, le=100, description="较重禁用语扣分")
+    minor: int = Field(default=20, ge=0, le=100, description="轻微禁用语扣分")
+    bad_ending: int = Field(default=10, ge=0, le=100, description="结局失败时整场再扣多少分")
+
+    def rule(self) -> ScoringRule:
+        return ScoringRule(**self.model_dump())
+
+
 class DefaultMood(_Strict):
     start: int = Field(default=50, ge=0, le=100, description="开场时客户情绪（0 暴怒 — 100 满意）")
     met: int = 15
@@ -167,6 +183,7 @@ class ScenarioFile(_Strict):
     source: str = Field(default="", description="依据的规范条款")
     persona: Persona
     mood: DefaultMood = Field(default_factory=DefaultMood)
+    scoring: ScoringBlock = Field(default_factory=ScoringBlock, description="本场景的计分规则（可选，缺省为产品默认规则）")
     max_turns: int = Field(default=12, ge=1, le=50, description="最多回合数，超过按 on_max_turns 结束")
     on_max_turns: Identifier | None = Field(default=None, description="回合用完时进入的结局（默认第一个 bad 结局）")
     start: Identifier
@@ -208,6 +225,7 @@ class Scenario:
             any_of=tuple(node.expects.any_of),
             optional=tuple(node.expects.optional),
             prohibited=tuple(node.expects.prohibited),
+            rule=self.model.scoring.rule(),
         )
 
     @property
@@ -375,8 +393,9 @@ def score_range(scenario: Scenario) -> tuple[int, int]:
         if node_id in s.endings:
             bad = s.endings[node_id].outcome == "bad"
             if best:
-                highest = max(highest, clamp(sum(best) / len(best) - (BAD_ENDING_PENALTY if bad else 0)))
-                lowest = min(lowest, clamp(sum(worst) / len(worst) - (BAD_ENDING_PENALTY if bad else 0)))
+                penalty = s.scoring.bad_ending if bad else 0
+                highest = max(highest, clamp(sum(best) / len(best) - penalty))
+                lowest = min(lowest, clamp(sum(worst) / len(worst) - penalty))
             continue
         node = s.nodes[node_id]
         if len(best) >= s.max_turns or node_id in visited:
@@ -454,7 +473,7 @@ def path_max_score(scenario: Scenario, nodes: list[str], ending_id: str | None) 
         return 0
     mean = sum(node_score_range(scenario.model.nodes[n])[1] for n in nodes) / len(nodes)
     bad = ending_id is not None and scenario.model.endings[ending_id].outcome == "bad"
-    return clamp(mean - (BAD_ENDING_PENALTY if bad else 0))
+    return clamp(mean - (scenario.model.scoring.bad_ending if bad else 0))
 
 
 def check_model_answers(scenario: Scenario, matcher) -> list[Problem]:  # noqa: ANN001
@@ -497,7 +516,7 @@ def best_path(scenario: Scenario) -> list[str]:
         if node_id in s.endings:
             if scores:
                 ending = s.endings[node_id]
-                mean = sum(scores) / len(scores) - (BAD_ENDING_PENALTY if ending.outcome == "bad" else 0)
+                mean = sum(scores) / len(scores) - (s.scoring.bad_ending if ending.outcome == "bad" else 0)
                 key = (rank[ending.outcome], round(mean, 6), -len(path), [*path, node_id])
                 if best is None or key[:3] > best[:3]:
                     best = key
@@ -522,12 +541,12 @@ def _transition_scores(node: Node) -> dict[str, int]:
         "met": high,
         "always": high,
         "mood_above": high,
-        "mood_below": high,
         "partial": (high + clamp(BASE - MISSED_REQUIRED * demands)) // 2,
         "missed": clamp(BASE - MISSED_REQUIRED * demands + OPTIONAL_BONUS * len(set(node.expects.optional))),
         "prohibited": low,
         "timeout": low,
     }
+    by_when["mood_below"] = by_when["missed"]  # the customer's mood has collapsed: not the best path
     out: dict[str, int] = {}
     for transition in node.transitions:
         score = by_when.get(transition.when, low)

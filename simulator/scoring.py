@@ -76,6 +76,27 @@ def score_reply(
 
 MOMENT_SHARE = 40  # what meeting all of a node's demands adds to BASE
 OPTIONAL_BONUS = 5  # each welcome (optional) category done besides
+PASS_MARK = 60  # a finished session passes at this score unless it ends badly
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRule:
+    """How a scenario scores a turn (a scenario's ``scoring:`` block; defaults are the shipped rule)."""
+
+    pass_mark: int = PASS_MARK
+    demands: int = MOMENT_SHARE  # meeting all of a node's demands, split evenly
+    optional: int = OPTIONAL_BONUS  # each optional category done
+    missed: int = MISSED_REQUIRED  # each demand missed
+    critical: int = PENALTY["critical"]
+    major: int = PENALTY["major"]
+    minor: int = PENALTY["minor"]
+    bad_ending: int = BAD_ENDING_PENALTY
+
+    def penalty(self, severity: str) -> int:
+        return {"critical": self.critical, "major": self.major, "minor": self.minor}.get(severity, self.major)
+
+
+DEFAULT_RULE = ScoringRule()
 
 
 def score_moment(
@@ -86,6 +107,7 @@ def score_moment(
     prohibited: Iterable[tuple[str, str, str]],
     timed_out: bool = False,
     notes: Iterable[str] = (),
+    rule: ScoringRule = DEFAULT_RULE,
 ) -> Score:
     """Score one reply at a scenario node that expects something.
 
@@ -101,18 +123,18 @@ def score_moment(
     items = [ScoreItem("基础分", BASE)]
     demands = len(met) + len(missed)
     if demands:
-        shares = _split(MOMENT_SHARE, demands)
+        shares = _split(rule.demands, demands)
         for (category, label), share in zip(met, shares):
             items.append(ScoreItem(f"做到：{label}", share, category))
         for category, label in missed:
-            items.append(ScoreItem(f"未做到：{label}", -MISSED_REQUIRED, category))
+            items.append(ScoreItem(f"未做到：{label}", -rule.missed, category))
         for category, label in optional_done:
-            items.append(ScoreItem(f"加分：{label}", OPTIONAL_BONUS, category))
+            items.append(ScoreItem(f"加分：{label}", rule.optional, category))
     elif optional_count:
-        for (category, label), share in zip(optional_done, _split(MOMENT_SHARE, optional_count)):
+        for (category, label), share in zip(optional_done, _split(rule.demands, optional_count)):
             items.append(ScoreItem(f"做到：{label}", share, category))
     for category, label, severity in prohibited:
-        items.append(ScoreItem(f"禁用语：{label}", -PENALTY.get(severity, PENALTY["major"]), category))
+        items.append(ScoreItem(f"禁用语：{label}", -rule.penalty(severity), category))
     if timed_out:
         items.append(ScoreItem("超时未回复", -TIMEOUT_PENALTY))
     items.extend(ScoreItem(note, 0) for note in notes)
@@ -124,9 +146,9 @@ def _split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def session_score(turn_scores: Sequence[int], bad_ending: bool = False) -> int:
+def session_score(turn_scores: Sequence[int], bad_ending: bool = False, rule: ScoringRule = DEFAULT_RULE) -> int:
     """Mean of the turn scores, less the bad-ending penalty."""
     if not turn_scores:
         return 0
     mean = sum(turn_scores) / len(turn_scores)
-    return clamp(mean - (BAD_ENDING_PENALTY if bad_ending else 0))
+    return clamp(mean - (rule.bad_ending if bad_ending else 0))

@@ -497,3 +497,29 @@ def test_the_angry_complaint_customer_reacts_in_proportion(scenarios: dict, engi
                 following = scenario.nodes.get(t.goto)
                 if t.when in ("met", "always") and following is not None:
                     assert not any(asking_again.search(line) for line in following.customer), (node_id, t.goto)
+
+
+def test_a_scenario_can_bring_its_own_scoring(tmp_path: Path, engine: Matcher) -> None:
+    source = (locations.bundled_scenarios_dir() / "late_arrival_reschedule.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "strict.yaml"
+    path.write_text(source + "\nscoring:\n  pass_mark: 80\n  demands: 30\n  missed: 20\n  bad_ending: 20\n", encoding="utf-8")
+    [scenario] = load_scenarios([path], {c.id: c.kind for c in engine.categories.values()})
+    dialogue = Dialogue(scenario, engine, seed=1)
+    turn = dialogue.reply(scenario.nodes["opening"].model_answer)
+    assert turn.score == 60 + 30 + 5 * 2  # demands worth 30 here; two optional phrases +5 each
+    missed = Dialogue(scenario, engine, seed=1).reply("嗯。")
+    assert missed.score == 60 - 20
+    # Out of range: a clear error naming the file, line and field.
+    path.write_text(source + "\nscoring:\n  pass_mark: 120\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_scenarios([path])
+    assert "strict.yaml:" in str(caught.value.problems[0]) and "scoring.pass_mark" in str(caught.value.problems[0])
+
+
+def test_reports_use_each_scenarios_pass_mark() -> None:
+    from simulator.progress import build_report
+
+    scan = [(1, "2026-11-01T10:00:00", 75, "strict", True, "good", "practice"),
+            (1, "2026-11-02T10:00:00", 75, "easy", True, "good", "practice")]
+    [row] = build_report({1: "甲"}, {}, scan, [], pass_marks={"strict": 80})
+    assert row.pass_rate == 0.5

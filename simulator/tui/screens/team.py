@@ -43,7 +43,8 @@ class TeamScreen(Screen[None]):
 
     def on_mount(self) -> None:
         store = self.app.services.store  # type: ignore[attr-defined]
-        self.report = team_report(store) if store else []
+        marks = {s.id: s.model.scoring.pass_mark for s in self.app.services.scenarios.values()}  # type: ignore[attr-defined]
+        self.report = team_report(store, pass_marks=marks) if store else []
         table = self.query_one("#team", DataTable)
         table.add_columns("学员", "次数", "平均", "通过率", "趋势", "最近", "最常违反")
         self.query_one("#teamnote", Static).update(
