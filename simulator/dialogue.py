@@ -97,6 +97,25 @@ class Dialogue:
         self.mood = self.scenario.mood.start
         self.customer_line = self._line(self.node_id)
 
+    @classmethod
+    def resumed(cls, scenario: Scenario, matcher: Matcher, seed: int, replies: list[tuple[str, bool]]) -> Dialogue:
+        """The dialogue an unfinished session had reached: its replies played again, same seed.
+
+        ``replies`` are (reply, timed_out) in turn order.  The judge and the
+        customer's lines are deterministic for a seed, so the conversation
+        stands where it stopped (if the content has changed since, it stands
+        where the same replies lead now).
+        """
+        dialogue = cls(scenario, matcher, seed=seed)
+        for text, timed_out in replies:
+            if dialogue.finished:
+                break
+            if timed_out:
+                dialogue.timeout()
+            else:
+                dialogue.reply(text)
+        return dialogue
+
     # -- state ---------------------------------------------------------------
 
     @property

@@ -317,3 +317,32 @@ async def test_a_name_close_to_an_existing_trainee_is_questioned_once(tmp_path: 
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         assert app.screen.trainee == "王晓明"
+
+
+async def test_an_unfinished_session_resumes_where_it_stopped(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge")
+        await say(pilot, app, GOOD_REPLIES[0])
+        await say(pilot, app, GOOD_REPLIES[1])
+        seed, node, mood, session_id = play.seed, play.dialogue.node_id, play.dialogue.mood, play.recorder.session_id
+        await pilot.press("escape")  # leave mid-scenario: the session stays unfinished
+        await pilot.pause(0.2)
+        if not isinstance(app.screen, PickerScreen):
+            await pilot.press("y")  # confirm leaving
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        picker = app.screen
+        await wait_until(pilot, lambda: "out_of_warranty_charge" in picker._unfinished)
+        row = [s.id for s in picker.shown].index("out_of_warranty_charge")
+        picker.query_one("#scenarios", DataTable).move_cursor(row=row)
+        assert picker.query_one("#scenarios", DataTable).get_row_at(row)[4] == "未完成"
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen) and app.screen.dialogue is not None)
+        resumed = app.screen
+        assert (resumed.seed, resumed.dialogue.node_id, resumed.dialogue.mood) == (seed, node, mood)
+        assert len(resumed.dialogue.turns) == 2
+        await say(pilot, app, GOOD_REPLIES[2])
+        turns = app.services.store.turns(session_id)
+        assert [t["n"] for t in turns] == [1, 2, 3] and turns[2]["reply"] == GOOD_REPLIES[2]
+        assert len(app.services.store.sessions("王小明")) == 1

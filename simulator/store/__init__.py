@@ -289,6 +289,22 @@ class Store:
         rows = [_session(r) for r in self.driver.execute(sql, params)]
         return rows[-limit:] if limit else rows
 
+    def unfinished_sessions(self, trainee: str) -> dict[str, SessionRow]:
+        """scenario -> the trainee's latest unfinished session with at least one turn (to resume)."""
+        latest: dict[str, SessionRow] = {}
+        for row in self.sessions(trainee=trainee):
+            if row.finished:
+                latest.pop(row.scenario, None)  # finished since: nothing to resume
+            elif row.turns:
+                latest[row.scenario] = row
+        return latest
+
+    def resume_session(self, session: SessionRow) -> SessionRecorder:
+        """A recorder that goes on writing ``session`` (its turns so far stay as they are)."""
+        recorder = SessionRecorder(self, session.id, self.trainee_id(session.trainee))
+        recorder._scores = [int(t["score"]) for t in self.turns(session.id)]
+        return recorder
+
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.driver.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions s JOIN trainees t ON t.id = s.trainee_id WHERE s.id = ?",

@@ -19,6 +19,7 @@ class PickerScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "start(False)", "开始练习", id="picker.practice", tooltip="练习模式：边打字边提示"),
         Binding("e", "start(True)", "考试模式", id="picker.exam", tooltip="考试模式：不提示、固定随机种子，成绩可比"),
+        Binding("c", "resume", "继续未完成", id="picker.resume", tooltip="接着上次没做完的这个场景练下去"),
         Binding("p", "progress", "我的进度", id="picker.progress", tooltip="我的得分趋势和薄弱项"),
         Binding("t", "team", "团队", id="picker.team", tooltip="全体学员的进度（组长）"),
         Binding("slash", "filter", "筛选", id="picker.filter", tooltip="按标题或标签筛选场景"),
@@ -30,6 +31,7 @@ class PickerScreen(Screen[None]):
         self.trainee = trainee
         self.shown: list[Scenario] = []
         self._bests: dict[str, tuple[int | None, str | None]] = {}
+        self._unfinished: dict = {}  # scenario id -> the latest unfinished session (store.SessionRow)
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -62,7 +64,9 @@ class PickerScreen(Screen[None]):
         """Read the trainee's best scores once; typing in the filter only re-filters."""
         store = self.app.services.store  # type: ignore[attr-defined]
         self._bests = bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
+        self._unfinished = store.unfinished_sessions(self.trainee) if store is not None else {}
         self.refresh_rows()
+        self.refresh_bindings()
 
     def refresh_rows(self) -> None:
         services = self.app.services  # type: ignore[attr-defined]
@@ -81,7 +85,8 @@ class PickerScreen(Screen[None]):
             best, last = history.get(scenario.id, (None, None))
             table.add_row(
                 scenario.title, stars(scenario.difficulty), " ".join(scenario.tags[:3]),
-                "—" if best is None else str(best), last or "—", key=scenario.id,
+                "—" if best is None else str(best), "未完成" if scenario.id in self._unfinished else (last or "—"),
+                key=scenario.id,
             )
         if not scenarios:
             self.query_one("#details", Static).update("没有符合筛选条件的场景。" if services.scenarios else "正在载入场景…")
@@ -101,7 +106,11 @@ class PickerScreen(Screen[None]):
         if scenario.goal:
             text.append("目标：", style="bold")
             text.append(scenario.goal)
+        unfinished = self._unfinished.get(scenario.id)
+        if unfinished is not None:
+            text.append(f"\n上次没做完（{unfinished.started_at[5:16].replace('T', ' ')}，{unfinished.turns} 回合），按 c 接着练。", style="yellow")
         self.query_one("#details", Static).update(text)
+        self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_details(event.cursor_row)
@@ -119,7 +128,7 @@ class PickerScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         # Filter as you type: a character typed on the table goes to the filter.
         table = self.query_one("#scenarios", DataTable)
-        if self.focused is table and event.is_printable and event.character and event.character not in "eptq/":
+        if self.focused is table and event.is_printable and event.character and event.character not in "ecptq/":
             box = self.query_one("#filter", Input)
             box.focus()
             box.insert_text_at_cursor(event.character)
@@ -133,7 +142,25 @@ class PickerScreen(Screen[None]):
             return False  # the letters are being typed into the filter
         if action == "start" and not self.shown:
             return None  # shown greyed out
+        if action == "resume":
+            return self._current() is not None and self._current().id in self._unfinished  # hidden otherwise
         return True
+
+    def _current(self) -> Scenario | None:
+        if not self.shown:
+            return None
+        table = self.query_one("#scenarios", DataTable)
+        return self.shown[min(max(table.cursor_row, 0), len(self.shown) - 1)]
+
+    def action_resume(self) -> None:
+        scenario = self._current()
+        session = self._unfinished.get(scenario.id) if scenario else None
+        if scenario is None or session is None:
+            self.notify("这个场景没有未完成的练习", severity="warning")
+            return
+        from .play import PlayScreen
+
+        self.app.push_screen(PlayScreen(self.trainee, scenario, resume=session))
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 import time
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -25,6 +27,9 @@ from ...play import EXAM_SEED
 from ...scenario import Scenario
 from ..render import reply_text
 from ..widgets import MoodMeter, ReplyArea
+
+if TYPE_CHECKING:  # the store is imported by the start-up worker, after the first frame
+    from ...store import SessionRow
 from .progress import labels_of
 
 LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
@@ -43,11 +48,12 @@ class PlayScreen(Screen[None]):
         Binding("f5,enter", "debrief", "复盘", id="play.debrief", tooltip="对话结束后查看复盘"),
     ]
 
-    def __init__(self, trainee: str, scenario: Scenario, exam: bool = False):
+    def __init__(self, trainee: str, scenario: Scenario, exam: bool = False, resume: SessionRow | None = None):
         super().__init__()
         self.trainee = trainee
         self.scenario = scenario
-        self.exam = exam
+        self.exam = exam if resume is None else resume.mode == "exam"
+        self.resume = resume  # an unfinished session to go on with
         self.dialogue: Dialogue | None = None
         self.recorder = None
         self.seed = 0
@@ -56,6 +62,32 @@ class PlayScreen(Screen[None]):
         self.busy = False
         self._lint_timer: Timer | None = None
         self._clock: Timer | None = None
+
+    def _resume(self, services) -> None:  # noqa: ANN001
+        """Go on with an unfinished session: the same seed, its replies played again, then the chat as it was."""
+        assert self.resume is not None
+        stored = services.store.turns(self.resume.id)
+        self.seed = self.resume.seed
+        self.dialogue = Dialogue.resumed(
+            self.scenario, services.matcher, self.seed, [(t["reply"], t["timed_out"]) for t in stored]
+        )
+        self.recorder = services.store.resume_session(self.resume)
+        self._say_system(f"【{self.scenario.title}】继续上次未完成的练习（已完成 {len(self.dialogue.turns)} 回合）。")
+        persona = self.scenario.persona
+        for turn in self.dialogue.turns:
+            self._say_customer(turn.customer, persona.name)
+            self._say_trainee(turn)
+        area = self.query_one("#reply", ReplyArea)
+        if self.dialogue.finished:
+            self._say_system("这次练习其实已经结束，按 F5 或回车查看复盘。")
+            self.refresh_bindings()
+        else:
+            self._say_customer(self.dialogue.customer_line, persona.name)
+            area.disabled = False
+            area.focus()
+        self.turn_started = time.monotonic()
+        self._clock = self.set_interval(1, self._tick)
+        self._refresh_bar()
 
     @property
     def finished(self) -> bool:
@@ -84,6 +116,9 @@ class PlayScreen(Screen[None]):
         if self.dialogue is not None:
             return
         services = self.app.services  # type: ignore[attr-defined]
+        if self.resume is not None and services.store is not None:
+            self._resume(services)
+            return
         seed = EXAM_SEED if self.exam else random.randrange(1 << 30)
         self.dialogue = Dialogue(self.scenario, services.matcher, seed=seed)
         self.seed = seed
