@@ -85,11 +85,14 @@ async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, engine
         assert f"得分 {play.dialogue.score}" in bar
         body = str(app.screen.query_one("#turns", Static).render())
         assert "第 5 回合" in body and "✓ 致谢" in body
+        assert "考试" in str(app.screen.query_one("#scorebar", Static).render())
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
-        assert app.screen.query_one("#sessions", DataTable).row_count == 1
+        sessions = app.screen.query_one("#sessions", DataTable)
+        assert sessions.row_count == 1
+        assert "考试" in sessions.get_row_at(0)  # the mode is shown in the progress list
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
     with open_store(str(tmp_path / "tui.sqlite3")) as store:

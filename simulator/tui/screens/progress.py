@@ -66,11 +66,13 @@ class ProgressScreen(Screen[None]):
             weak.append("还没有练习记录，回到场景列表开始第一次练习吧。", style="dim")
         self.query_one("#weak", Static).update(weak)
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("编号", "场景", "时间", "结果", "得分")
+        table.add_columns("编号", "场景", "时间", "方式", "结果", "得分")
         for session in reversed(sessions):
             self.session_ids.append(session.id)
             table.add_row(str(session.id), session.scenario_title, session.started_at[5:16].replace("T", " "),
-                          OUTCOME_LABELS.get(session.outcome or "", "未完成"), "—" if session.score is None else str(session.score))
+                          "考试" if session.mode == "exam" else "练习",
+                          OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
+                          "—" if session.score is None else str(session.score))
         table.focus()
 
     def action_open(self) -> None:
