@@ -313,6 +313,9 @@ def build_parser() -> ChineseArgumentParser:
         metavar="URL",
         help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"售后服务情景陪练 {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
 
     score = sub.add_parser("score", help="给回复打分并解释命中", description="给每条回复打分；不给 TEXT 时逐行读取标准输入。")

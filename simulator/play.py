@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from .dialogue import Dialogue, Turn, mood_label
+from .dialogue import EXAM_SEED, Dialogue, Turn, mood_label
 from .scenario import OUTCOME_LABELS, TIMEOUT_REPLY
 
-EXAM_SEED = 20071
 
 
 def _event(out: TextIO, data: dict[str, Any]) -> None:

@@ -216,3 +216,11 @@ def test_exam_results_are_reported_apart(tmp_path: Path) -> None:
     assert "考试（与练习分开统计，及格线默认 60 分，场景可另定）：戊 1 次" in out
     code, out, _ = run("history", "--format", "json")
     assert sorted(r["mode"] for r in json.loads(out) if r["trainee"] == "戊") == ["exam", "practice"]
+
+
+def test_version() -> None:
+    proc = subprocess.run([sys.executable, "-m", "simulator", "--version"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0 and "售后服务情景陪练" in proc.stdout
+    from simulator import __version__
+
+    assert __version__ in proc.stdout

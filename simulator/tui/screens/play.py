@@ -21,9 +21,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from ...dialogue import Dialogue, Turn
+from ...dialogue import EXAM_SEED, Dialogue, Turn
 from ...moment import NO_MOMENT
-from ...play import EXAM_SEED
 from ...scenario import Scenario
 from ..render import reply_text
 from ..widgets import MoodMeter, ReplyArea
