@@ -236,8 +236,8 @@ class LearnedStage:
         if not vectors:
             return []
         sizes = [len(v) for v in vectors]
-        indexes = np.fromiter((k for v in vectors for k in v), dtype=np.int64, count=sum(sizes))
-        values = np.fromiter((x for v in vectors for x in v.values()), dtype=np.float32, count=sum(sizes))
+        indexes = np.array([k for v in vectors for k in v], dtype=np.int64)
+        values = np.array([x for v in vectors for x in v.values()], dtype=np.float32)
         contributions = self.weights[indexes] * values[:, None]  # type: ignore[index]
         scores = np.zeros((len(vectors), len(self.categories)), dtype=np.float64)
         starts = np.cumsum([0, *sizes[:-1]])
@@ -272,10 +272,11 @@ class LearnedStage:
                 get("^" + chars[b : b + 2]) if e - b >= 2 else get("^" + chars[b] + "$"),
                 get(chars[e - 2 : e] + "$") if e - b >= 2 else None,
             ]
-            counts = Counter(i for i in ids if i is not None)
+            counts = Counter(ids)  # counted in C; the unknown n-grams (None) are dropped after
+            counts.pop(None, None)
             vec = {k: (1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()}
-            norm_ = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-            out.append({k: v / norm_ for k, v in vec.items()})
+            scale = 1.0 / (math.sqrt(math.fsum(v * v for v in vec.values())) or 1.0)
+            out.append({k: v * scale for k, v in vec.items()})
         return out
 
     def scores(self, norm: NormText) -> dict[str, tuple[float, tuple[int, int], dict[int, float]]]:
