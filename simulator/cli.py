@@ -51,14 +51,22 @@ def _attach_learned(matcher, err: TextIO | None) -> None:  # noqa: ANN001
     from .engine import attach_learned, cache_is_fresh
     from .scenario import load_scenarios
 
-    scenarios = load_scenarios(locations.scenario_sources(), matcher.book.kinds())
     corpus = locations.corpus_sources()
     if not any(p.is_dir() and any(p.glob("*.y*ml")) for p in corpus):
         return
-    if err is not None and not cache_is_fresh(matcher, corpus, scenarios):
-        err.write("正在训练第二阶段判别模型（内容有变化或首次运行，约需十几秒）…\n")
-        err.flush()
-    attach_learned(matcher, corpus, scenarios)
+    try:
+        scenarios = load_scenarios(locations.scenario_sources(), matcher.book.kinds())
+        if err is not None and not cache_is_fresh(matcher, corpus, scenarios):
+            err.write("正在训练第二阶段判别模型（内容有变化或首次运行，约需十几秒）…\n")
+            err.flush()
+        attach_learned(matcher, corpus, scenarios)
+    except ContentError as exc:
+        # A broken corpus or scenario file must not stop judging: the rules still work.
+        if err is not None:
+            err.write("⚠ 第二阶段判别模型没有加载，本次只用话术库规则评判：\n")
+            for problem in exc.problems[:5]:
+                err.write(f"  {problem}\n")
+            err.flush()
 
 
 def _lines(args_text: Sequence[str], stdin: TextIO) -> Iterator[str]:

@@ -224,3 +224,14 @@ def test_version() -> None:
     from simulator import __version__
 
     assert __version__ in proc.stdout
+
+
+def test_a_broken_corpus_file_leaves_the_rules_judging(isolated_home: Path) -> None:
+    folder = isolated_home / "corpus"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text("items:\n- reply: 这个我不懂\n  prohibited_matches: [no_such_category]\n  kind: weird\n",
+                                      encoding="utf-8")
+    code, out, err = run("score", "--format", "json", "这个我不懂")
+    assert code == 0
+    assert "mine.yaml:4" in err and "只用话术库规则" in err
+    assert json.loads(out)[0]["prohibited"][0]["category"] == "dont_know"

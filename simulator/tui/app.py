@@ -83,6 +83,8 @@ class SimulatorApp(App[None]):
         self._tell_screens("content_ready")
 
     def _engine_ready(self) -> None:
+        if self.services.warning:
+            self.notify(self.services.warning, severity="warning", timeout=15)
         self._tell_screens("engine_ready")
 
     def _fatal(self, message: str) -> None:

@@ -25,6 +25,7 @@ class Services:
         self.scenarios: dict[str, Scenario] = {}
         self.store: Store | None = None
         self.error: str | None = None
+        self.warning: str | None = None  # shown once the engine is ready (e.g. the learned stage is off)
         self.engine_ready = threading.Event()
         self.scenarios_loaded = threading.Event()  # set even when loading failed, so nobody waits forever
         self._settings: dict[str, Any] | None = None
@@ -51,14 +52,19 @@ class Services:
         from ..matcher import load_matcher
 
         from ..engine import attach_learned
+        from ..errors import ContentError
         from ..scenario import load_scenarios
 
         matcher = load_matcher(locations.phrasebook_sources())
         # The scenarios (their node answers teach the learned stage) are being
         # parsed by the content worker at the same time; wait rather than parse twice.
         self.scenarios_loaded.wait(timeout=60)
-        scenarios = list(self.scenarios.values()) or load_scenarios(locations.scenario_sources())
-        attach_learned(matcher, locations.corpus_sources(), scenarios)  # cached; trained on first run
+        try:
+            scenarios = list(self.scenarios.values()) or load_scenarios(locations.scenario_sources())
+            attach_learned(matcher, locations.corpus_sources(), scenarios)  # cached; trained on first run
+        except ContentError as exc:
+            # A broken corpus file (a trainer's own, say) must not stop practice: the rules still judge.
+            self.warning = "第二阶段判别模型没有加载，只用话术库规则评判：" + "；".join(map(str, exc.problems[:3]))
         matcher.warm_up()  # jieba's dictionary: about 0.7 s
         self.matcher = matcher
         self.engine_ready.set()
