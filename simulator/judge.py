@@ -82,10 +82,10 @@ def judge(
         required, extra_prohibited, any_of = moment.required, moment.prohibited, moment.any_of
     else:
         moment = Moment(required=tuple(required), any_of=tuple(any_of), prohibited=tuple(extra_prohibited))
-    rule_hits, possible = scan(matcher, text, moment)
+    hits, possible = scan(matcher, text, moment)
     extra = set(extra_prohibited)
-    prohibited = tuple(h for h in rule_hits if h.kind == "prohibited" or h.category in extra)
-    found_standard = tuple(h for h in rule_hits if h.kind == "standard" and h.category not in extra)
+    prohibited = tuple(h for h in hits if h.kind == "prohibited" or h.category in extra)
+    found_standard = tuple(h for h in hits if h.kind == "standard" and h.category not in extra)
     expected = moment.expected
     standard = tuple(
         h for h in found_standard if not repeated and (not expected or h.category in expected)
