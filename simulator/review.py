@@ -153,7 +153,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     exams = [r for r in report if r.exams]
     if exams:
         out.write(
-            f"考试（与练习分开统计，及格线默认 {PASS_SCORE} 分，场景可另定）："
+            f"其中考试（及格线默认 {PASS_SCORE} 分，场景可另定）："
             + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
             + "\n"
         )

@@ -213,7 +213,7 @@ def test_exam_results_are_reported_apart(tmp_path: Path) -> None:
     assert row["exams"] == 1 and row["finished"] == 2 and row["exam_pass_rate"] in (0.0, 1.0)
     assert row["pass_mark"] == 60
     code, out, _ = run("report")
-    assert "考试（与练习分开统计，及格线默认 60 分，场景可另定）：戊 1 次" in out
+    assert "其中考试（及格线默认 60 分，场景可另定）：戊 1 次" in out
     code, out, _ = run("history", "--format", "json")
     assert sorted(r["mode"] for r in json.loads(out) if r["trainee"] == "戊") == ["exam", "practice"]
 

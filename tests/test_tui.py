@@ -339,7 +339,7 @@ async def test_an_unfinished_session_resumes_where_it_stopped(tmp_path: Path, en
         await wait_until(pilot, lambda: "out_of_warranty_charge" in picker._unfinished)
         row = [s.id for s in picker.shown].index("out_of_warranty_charge")
         picker.query_one("#scenarios", DataTable).move_cursor(row=row)
-        assert picker.query_one("#scenarios", DataTable).get_row_at(row)[4] == "未完成"
+        assert picker.query_one("#scenarios", DataTable).get_row_at(row)[4] == "待续"
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen) and app.screen.dialogue is not None)
         resumed = app.screen

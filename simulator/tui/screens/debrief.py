@@ -66,7 +66,7 @@ class DebriefScreen(Screen[None]):
         summary.append("你的路径：", style="bold")
         summary.append(" → ".join(self._step(step, dialogue) for step in taken) + "\n")
         summary.append("最佳路径：", style="bold")
-        summary.append(" → ".join(step_label(self.scenario, step) for step in best) + "\n")
+        summary.append(" → ".join(self._label(step, dialogue) for step in best) + "\n")
         if taken == best:
             summary.append("  你走的正是最佳路径。\n", style="green")
         ceiling = path_max_score(self.scenario, dialogue.path, dialogue.ending_id)
@@ -97,9 +97,17 @@ class DebriefScreen(Screen[None]):
                 body.append(node.model_answer + "\n", style="cyan")
         self.query_one("#turns", Static).update(body)
 
+    def _label(self, step: str, dialogue: Dialogue) -> str:
+        """A node is named by its title, else by the customer's line the trainee actually heard there."""
+        turn = next((t for t in dialogue.turns if t.node == step), None)
+        node = self.scenario.nodes.get(step)
+        if turn is not None and node is not None and not node.title:
+            return turn.customer if len(turn.customer) <= 10 else turn.customer[:9] + "…"
+        return step_label(self.scenario, step)
+
     def _step(self, step: str, dialogue: Dialogue) -> str:
         turn = next((t for t in dialogue.turns if t.node == step), None)
-        label = step_label(self.scenario, step)
+        label = self._label(step, dialogue)
         if turn is None:
             return label
         return label + (" ✓" if turn.outcome == "met" else " ✗" if turn.outcome in ("prohibited", "missed", "timeout") else " △")

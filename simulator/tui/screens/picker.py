@@ -85,7 +85,7 @@ class PickerScreen(Screen[None]):
             best, last = history.get(scenario.id, (None, None))
             table.add_row(
                 scenario.title, stars(scenario.difficulty), " ".join(scenario.tags[:3]),
-                "—" if best is None else str(best), "未完成" if scenario.id in self._unfinished else (last or "—"),
+                "—" if best is None else str(best), "待续" if scenario.id in self._unfinished else (last or "—"),
                 key=scenario.id,
             )
         if not scenarios:

@@ -161,6 +161,8 @@ class PlayScreen(Screen[None]):
             marks.append(f"✗ {hit.label} ", style="bold red")
         for category in dict.fromkeys(h.category for h in turn.judgement.standard):
             marks.append(f"✓ {labels.get(category, category)} ", style="green")
+        if turn.judgement.repeated:
+            marks.append("↺ 和之前的回复几乎一样，不计常用语分 ", style="yellow")
         for label in turn.judgement.missed_labels:
             marks.append(f"○ {label} ", style="yellow")
         marks.append(f"  {turn.score} 分", style="bold")
@@ -179,16 +181,18 @@ class PlayScreen(Screen[None]):
         if self.dialogue is None:
             return
         turn_no = len(self.dialogue.turns) + (0 if self.finished else 1)
-        text = Text(f" {self.scenario.title}", style="bold")
-        text.append(f" · 第 {turn_no}/{self.scenario.max_turns} 回合")
-        text.append(" · 考试" if self.exam else " · 练习", style="dim")
+        text = Text(" ")
         node = None if self.finished else self.dialogue.node
         elapsed = max(0, int(time.monotonic() - self.turn_started))
+        # The clock comes first: a long title must never push the countdown off an 80-column screen.
         if node is not None and node.timeout:
             left = max(0, node.timeout - elapsed)
-            text.append(f" · 剩 {left // 60}:{left % 60:02d}", style="bold red" if left <= 10 else "bold")
+            text.append(f"剩 {left // 60}:{left % 60:02d} ", style="bold red" if left <= 10 else "bold")
         elif not self.finished:
-            text.append(f" · {elapsed // 60}:{elapsed % 60:02d}", style="dim")
+            text.append(f"{elapsed // 60}:{elapsed % 60:02d} ", style="dim")
+        text.append(self.scenario.title, style="bold")
+        text.append(f" · 第 {turn_no} 回合")
+        text.append(" · 考试" if self.exam else " · 练习", style="dim")
         self.query_one("#progress", Static).update(text)
         self.query_one("#mood", MoodMeter).show(self.dialogue.mood)
 

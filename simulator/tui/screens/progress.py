@@ -58,7 +58,7 @@ class ProgressScreen(Screen[None]):
         weak = Text()
         if report is not None and report.most_broken:
             weak.append("最常违反：", style="bold red")
-            weak.append(" · ".join(f"{labels.get(c, c)}({c}) {n} 次" for c, n in report.most_broken) + "\n")
+            weak.append(" · ".join(f"{labels.get(c, c)} {n} 次" for c, n in report.most_broken) + "\n")
         if report is not None and report.most_missed:
             weak.append("最常遗漏：", style="bold yellow")
             weak.append(" · ".join("或".join(labels.get(x, x) for x in c.split("|")) + f" {n} 次" for c, n in report.most_missed))

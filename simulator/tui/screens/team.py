@@ -48,7 +48,7 @@ class TeamScreen(Screen[None]):
         table = self.query_one("#team", DataTable)
         table.add_columns("学员", "次数", "平均", "通过率", "趋势", "最近", "最常违反")
         self.query_one("#teamnote", Static).update(
-            Text(f"通过：完成、结局不是失败且得分 ≥ {PASS_SCORE}；趋势：最近 {TREND_WINDOW} 次平均减去之前 {TREND_WINDOW} 次；只统计完成的练习。", style="dim")
+            Text(f"只计完成的练习。通过：非失败结局且 ≥ 及格线（默认 {PASS_SCORE}）；趋势：近 {TREND_WINDOW} 次均分减前 {TREND_WINDOW} 次", style="dim")
         )
         self.fill()
         table.focus()
