@@ -224,13 +224,14 @@ def _validate_corpus(paths: list[Path], matcher, out: TextIO, err: TextIO) -> bo
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .corpus import split_of
     from .evaluation import evaluate, load_items, report_text
+    from .yamlfile import yaml_files
     from .scenario import load_scenarios
 
     files = []
     for path in args.files:
         if not path.exists():
             raise UsageError(f"评测集不存在：{path}")
-        files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path])
+        files.extend(yaml_files([path]))
     matcher = _load_matcher(args.phrasebook, learned=not args.rules_only, err=err)
     matcher.warm_up()
     items = [item for path in files for item in load_items(path)]

@@ -20,10 +20,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import ContentError, Problem
-from .yamlfile import load_yaml, read_text, validate_model
+from .yamlfile import load_yaml, read_text, validate_model, yaml_files
 
 Kind = Literal["stock", "paraphrase", "colloquial", "buried", "sarcasm", "typo", "unpunctuated", "trap", "clean"]
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 KIND_LABELS = {
     "stock": "规范原话",
     "paraphrase": "换个说法",
@@ -35,7 +34,6 @@ KIND_LABELS = {
     "trap": "易误判",
     "clean": "正常回复",
 }
-Split = Literal["train", "dev", "test"]
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 
@@ -98,16 +96,6 @@ def split_of(reply: str) -> str:
     return "train" if bucket < 6 else "dev" if bucket < 8 else "test"
 
 
-def corpus_paths(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
-        elif path.exists():
-            out.append(path)
-    return out
-
-
 def load_corpus_file(path: Path) -> list[Labelled]:
     """Read and schema-check one labelled file.
 
@@ -142,7 +130,7 @@ def load_corpus(paths: list[Path]) -> list[Labelled]:
     """Every item of every file under ``paths`` (directories: their ``*.yaml``)."""
     problems: list[Problem] = []
     items: list[Labelled] = []
-    for path in corpus_paths(paths):
+    for path in yaml_files(paths):
         try:
             items.extend(load_corpus_file(path))
         except ContentError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .corpus import Labelled, corpus_paths, load_corpus
+from .corpus import Labelled, load_corpus
 from .learned import (
     ANY,
     Example,
@@ -23,6 +23,7 @@ from .learned import (
     with_any,
 )
 from .matcher import Matcher, split_example
+from .yamlfile import yaml_files
 
 
 def corpus_examples(items: Iterable[Labelled], kinds: dict[str, str], split: str) -> list[Example]:
@@ -83,7 +84,7 @@ def _inputs(
 def content_parts(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object]) -> list[bytes]:
     """The bytes the learned stage depends on: phrasebook, corpus and scenario files."""
     files = [Path(name) for name in matcher.book.files]
-    files += corpus_paths([p for p in corpus_dirs if p.exists()])
+    files += yaml_files([p for p in corpus_dirs if p.exists()])
     files += [Path(s.file) for s in scenarios]  # type: ignore[attr-defined]
     parts = []
     for file in files:

@@ -84,18 +84,13 @@ def _sound_bigrams(sounds: str) -> list[str]:
     return ["~" + sounds[i : i + 2] for i in range(len(sounds) - 1)]
 
 
-USE_UNIGRAMS = True
-USE_SOUNDS = True
-
-
 def features(chars: str, sounds: str) -> list[str]:
     """Char 1-3-grams (with edge marks) and sound bigrams of one unit of text."""
     padded = "^" + chars + "$"
-    out = [c for c in chars] if USE_UNIGRAMS else []
+    out = list(chars)
     out += [padded[i : i + 2] for i in range(len(padded) - 1)]
     out += [padded[i : i + 3] for i in range(len(padded) - 2)]
-    if USE_SOUNDS:
-        out += _sound_bigrams(sounds)
+    out += _sound_bigrams(sounds)
     return out
 
 
@@ -200,15 +195,15 @@ class LearnedStage:
     def vector(self, chars: str, sounds: str) -> dict[int, float]:
         """The unit's tf-idf vector, as sklearn's TfidfVectorizer(sublinear_tf=True) makes it."""
         get = self.vocabulary.get
-        counts: dict[int, int] = {}
-        for feature in features(chars, sounds):
-            index = get(feature)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
+        return self._weigh(Counter(get(feature) for feature in features(chars, sounds)))
+
+    def _weigh(self, counts: Counter) -> dict[int, float]:
+        """Sublinear tf times idf, l2-normalised; ``None`` (an unknown n-gram) is dropped."""
+        counts.pop(None, None)
         idf = self._idf_list
         vec = {k: (1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-        return {k: v / norm for k, v in vec.items()}
+        scale = 1.0 / (math.sqrt(math.fsum(v * v for v in vec.values())) or 1.0)
+        return {k: v * scale for k, v in vec.items()}
 
     @property
     def _idf_list(self) -> list[float]:
@@ -218,19 +213,8 @@ class LearnedStage:
             self.__dict__["_idf_cache"] = cached
         return cached
 
-    def probabilities(self, vec: dict[int, float]) -> list[float]:
-        import numpy as np
-
-        if not vec:
-            scores = np.asarray(self.bias)
-        else:
-            indexes = np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))
-            values = np.fromiter(vec.values(), dtype=np.float32, count=len(vec))
-            scores = values @ self.weights[indexes] + np.asarray(self.bias)  # type: ignore[index]
-        return [1.0 / (1.0 + math.exp(-float(s))) for s in scores]
-
     def batch_probabilities(self, vectors: list[dict[int, float]]) -> list[list[float]]:
-        """``probabilities()`` of several vectors in one pass over the weights."""
+        """Each vector's confidence per category (sigmoid of the linear models), in one pass over the weights."""
         import numpy as np
 
         if not vectors:
@@ -258,11 +242,10 @@ class LearnedStage:
         chars, sounds = norm.chars, norm.sounds
         n = len(chars)
         get = self.vocabulary.get
-        uni = [get(c) for c in chars] if USE_UNIGRAMS else [None] * n
+        uni = [get(c) for c in chars]
         bi = [get(chars[i : i + 2]) for i in range(n - 1)]
         tri = [get(chars[i : i + 3]) for i in range(n - 2)]
-        snd = [get("~" + sounds[i : i + 2]) for i in range(n - 1)] if USE_SOUNDS else [None] * n
-        idf = self._idf_list
+        snd = [get("~" + sounds[i : i + 2]) for i in range(n - 1)]
         out = []
         for b, e in ranges:
             ids = [*uni[b:e], *bi[b : e - 1], *tri[b : e - 2], *snd[b : e - 1]]
@@ -272,11 +255,7 @@ class LearnedStage:
                 get("^" + chars[b : b + 2]) if e - b >= 2 else get("^" + chars[b] + "$"),
                 get(chars[e - 2 : e] + "$") if e - b >= 2 else None,
             ]
-            counts = Counter(ids)  # counted in C; the unknown n-grams (None) are dropped after
-            counts.pop(None, None)
-            vec = {k: (1.0 + math.log(c)) * idf[k] if c > 1 else idf[k] for k, c in counts.items()}
-            scale = 1.0 / (math.sqrt(math.fsum(v * v for v in vec.values())) or 1.0)
-            out.append({k: v * scale for k, v in vec.items()})
+            out.append(self._weigh(Counter(ids)))  # counted in C
         return out
 
     def scores(self, norm: NormText) -> dict[str, tuple[float, tuple[int, int], dict[int, float]]]:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ContentError, Problem
 from .moment import Moment
-from .yamlfile import Positions, load_yaml, read_text, validate_model
+from .yamlfile import Positions, load_yaml, read_text, validate_model, yaml_files
 
 CategoryId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$", description="类别 id：小写字母、数字与下划线")]
 Kind = Literal["standard", "prohibited"]
@@ -81,16 +81,14 @@ class Pattern(_Strict):
         default_factory=list, description="只在客户刚说的话里含有这些词之一时生效（如客户在问新款的价格）"
     )
 
-    def applies(self, moment: "Moment") -> bool:
+    def applies(self, moment: Moment) -> bool:
         """Whether this pattern is active at ``moment``."""
         expected = moment.expected
         if self.if_expected and not expected & set(self.if_expected):
             return False
         if self.unless_expected and expected & set(self.unless_expected):
             return False
-        if self.if_customer and not any(word in moment.customer for word in self.if_customer):
-            return False
-        return True
+        return not self.if_customer or any(word in moment.customer for word in self.if_customer)
 
     @property
     def conditional(self) -> bool:
@@ -344,27 +342,13 @@ def parse_file(path: Path) -> tuple[str, PhrasebookFile, Positions]:
     return name, validate_model(PhrasebookFile, data, positions, name), positions
 
 
-def phrasebook_paths(paths: list[Path]) -> list[Path]:
-    """Expand directories into their ``*.yaml`` files, sorted, each file once."""
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
-        for file in found:
-            key = file.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(file)
-    return out
-
-
 def load_phrasebook(paths: list[Path]) -> Phrasebook:
     """Load and merge phrasebook files (``matcher.load_matcher`` also self-tests them).
 
     Raises:
         ContentError: with every problem found, each naming file:line:col.
     """
-    files = phrasebook_paths(paths)
+    files = yaml_files(paths)
     if not files:
         raise ContentError([Problem(", ".join(map(str, paths)), 0, 0, "", "没有找到话术库文件（*.yaml）")])
     problems: list[Problem] = []

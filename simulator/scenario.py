@@ -18,9 +18,9 @@ from typing import Annotated, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .moment import Moment
 from .errors import ContentError, Problem
-from .scoring import BASE, MISSED_REQUIRED, OPTIONAL_BONUS, ScoringRule, clamp
+from .moment import Moment
+from .scoring import BASE, DEFAULT_RULE, ScoringRule, clamp
 from .yamlfile import Positions, load_yaml, read_text, validate_model
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="小写字母、数字与下划线")]
@@ -368,13 +368,13 @@ def _reachable(s: ScenarioFile, start: str) -> set[str]:
     return seen
 
 
-def node_score_range(node: Node) -> tuple[int, int]:
-    """The lowest and highest turn score a reply can get at ``node`` (see scoring.score_moment)."""
-    expects = node.expects
-    best = 100  # doing what the moment asks, cleanly (a node asking nothing credits any phrase)
-    demands = len(set(expects.required)) + bool(expects.any_of)
-    worst = clamp(BASE - MISSED_REQUIRED * demands - 60)
-    return worst, best
+def node_score_range(node: Node, rule: ScoringRule = DEFAULT_RULE) -> tuple[int, int]:
+    """The lowest and highest turn score a reply can get at ``node`` (see scoring.score_moment).
+
+    The best is doing what the moment asks, cleanly (a node asking nothing credits any phrase).
+    """
+    demands = len(set(node.expects.required)) + bool(node.expects.any_of)
+    return clamp(BASE - rule.missed * demands - rule.critical), 100
 
 
 def score_range(scenario: Scenario) -> tuple[int, int]:
@@ -400,7 +400,7 @@ def score_range(scenario: Scenario) -> tuple[int, int]:
         node = s.nodes[node_id]
         if len(best) >= s.max_turns or node_id in visited:
             continue
-        low, high = node_score_range(node)
+        low, high = node_score_range(node, s.scoring.rule())
         for target in {t.goto for t in node.transitions}:
             stack.append((target, best + [high], worst + [low], visited | {node_id}))
     return (lowest if lowest <= highest else 0), highest
@@ -471,7 +471,7 @@ def path_max_score(scenario: Scenario, nodes: list[str], ending_id: str | None) 
     """The highest session score the path taken could have earned (every node's best reply)."""
     if not nodes:
         return 0
-    mean = sum(node_score_range(scenario.model.nodes[n])[1] for n in nodes) / len(nodes)
+    mean = sum(node_score_range(scenario.model.nodes[n], scenario.model.scoring.rule())[1] for n in nodes) / len(nodes)
     bad = ending_id is not None and scenario.model.endings[ending_id].outcome == "bad"
     return clamp(mean - (scenario.model.scoring.bad_ending if bad else 0))
 
@@ -524,25 +524,25 @@ def best_path(scenario: Scenario) -> list[str]:
         if len(path) >= s.max_turns or node_id in path:
             continue
         node = s.nodes[node_id]
-        for target, score in sorted(_transition_scores(node).items()):
+        for target, score in sorted(_transition_scores(node, s.scoring.rule()).items()):
             stack.append((target, [*scores, score], [*path, node_id]))
     return best[3] if best else [s.start]
 
 
-def _transition_scores(node: Node) -> dict[str, int]:
+def _transition_scores(node: Node, rule: ScoringRule = DEFAULT_RULE) -> dict[str, int]:
     """For each target of ``node``, the best turn score of a reply that takes that transition.
 
     Meeting the expectations (or a transition that takes anything) allows the
     node's best reply; missing them, breaking a rule or timing out does not.
     """
-    low, high = node_score_range(node)
+    low, high = node_score_range(node, rule)
     demands = len(set(node.expects.required)) + bool(node.expects.any_of)
     by_when = {
         "met": high,
         "always": high,
         "mood_above": high,
-        "partial": (high + clamp(BASE - MISSED_REQUIRED * demands)) // 2,
-        "missed": clamp(BASE - MISSED_REQUIRED * demands + OPTIONAL_BONUS * len(set(node.expects.optional))),
+        "partial": (high + clamp(BASE - rule.missed * demands)) // 2,
+        "missed": clamp(BASE - rule.missed * demands + rule.optional * len(set(node.expects.optional))),
         "prohibited": low,
         "timeout": low,
     }

@@ -229,3 +229,17 @@ def load_model(path: Path, model: type[M]) -> M:
     text = read_text(path)
     data, positions = load_yaml(text, str(path))
     return validate_model(model, data, positions, str(path))
+
+
+def yaml_files(paths: list[Path]) -> list[Path]:
+    """Expand directories into their ``*.yaml`` files, sorted, each file once (a file path stays as given)."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(file)
+    return out
