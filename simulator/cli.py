@@ -48,7 +48,7 @@ def _load_matcher(extra: list[Path] | None, *, learned: bool = True, err: TextIO
 
 
 def _attach_learned(matcher, err: TextIO | None) -> None:  # noqa: ANN001
-    from .engine import attach_learned, cache_is_fresh
+    from .engine import attach_learned
     from .scenario import load_scenarios
 
     corpus = locations.corpus_sources()
@@ -56,10 +56,13 @@ def _attach_learned(matcher, err: TextIO | None) -> None:  # noqa: ANN001
         return
     try:
         scenarios = load_scenarios(locations.scenario_sources(), matcher.book.kinds())
-        if err is not None and not cache_is_fresh(matcher, corpus, scenarios):
-            err.write("正在训练第二阶段判别模型（内容有变化或首次运行，约需十几秒）…\n")
-            err.flush()
-        attach_learned(matcher, corpus, scenarios)
+
+        def say_training() -> None:
+            if err is not None:
+                err.write("正在训练第二阶段判别模型（内容有变化或首次运行，约需十几秒）…\n")
+                err.flush()
+
+        attach_learned(matcher, corpus, scenarios, on_training=say_training)
     except ContentError as exc:
         # A broken corpus or scenario file must not stop judging: the rules still work.
         if err is not None:
@@ -224,8 +227,8 @@ def _validate_corpus(paths: list[Path], matcher, out: TextIO, err: TextIO) -> bo
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .corpus import split_of
     from .evaluation import evaluate, load_items, report_text
-    from .yamlfile import yaml_files
     from .scenario import load_scenarios
+    from .yamlfile import yaml_files
 
     files = []
     for path in args.files:

@@ -8,7 +8,7 @@ thresholds; ``test`` is never used here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .corpus import Labelled, load_corpus
@@ -16,7 +16,6 @@ from .learned import (
     ANY,
     Example,
     LearnedStage,
-    cached_path,
     content_key,
     load_or_train,
     train,
@@ -96,12 +95,21 @@ def content_parts(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable
 
 
 def build_learned(
-    matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = (), cache: Path | None = None
+    matcher: Matcher,
+    corpus_dirs: list[Path],
+    scenarios: Iterable[object] = (),
+    cache: Path | None = None,
+    on_training: Callable[[], None] | None = None,
 ) -> LearnedStage:
-    """The learned stage for this content: from the cache (keyed by the files' bytes) or trained."""
+    """The learned stage for this content: from the cache (keyed by the files' bytes) or trained.
+
+    ``on_training`` is called just before a (slow, ~5 s) training, so a caller can say so.
+    """
     scenarios = list(scenarios)
 
     def build() -> LearnedStage:
+        if on_training is not None:
+            on_training()
         train_set, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
         prohibited = sorted(c for c, k in matcher.book.kinds().items() if k == "prohibited")
         matcher.warm_up()
@@ -111,13 +119,13 @@ def build_learned(
     return load_or_train(content_key(content_parts(matcher, corpus_dirs, scenarios)), build, cache)
 
 
-def cache_is_fresh(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> bool:
-    """Whether the learned stage for this content is already cached (no training needed)."""
-    return cached_path(content_key(content_parts(matcher, corpus_dirs, scenarios))).exists()
-
-
-def attach_learned(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object] = ()) -> Matcher:
+def attach_learned(
+    matcher: Matcher,
+    corpus_dirs: list[Path],
+    scenarios: Iterable[object] = (),
+    on_training: Callable[[], None] | None = None,
+) -> Matcher:
     """Give ``matcher`` its learned stage (trained or from the cache); a matcher with no corpus stays rule-only."""
     if any(p.exists() for p in corpus_dirs):
-        matcher.learned = build_learned(matcher, corpus_dirs, scenarios)
+        matcher.learned = build_learned(matcher, corpus_dirs, scenarios, on_training=on_training)
     return matcher

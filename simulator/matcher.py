@@ -319,8 +319,8 @@ class Matcher:
         self._conditional = [p.conditional for p in self._pattern_specs]
         self._jieba_words = sorted(jieba_words | self._cues)
         self._jieba_loaded = False
-        self.learned: LearnedStage | None = None
-        self._required_words: dict[str, tuple[str, ...]] = {}  # the second stage, attached by engine.attach_learned
+        self.learned: LearnedStage | None = None  # the second stage, attached by engine.attach_learned
+        self._required_words: dict[str, tuple[str, ...]] = {}  # learned_requires, normalised on first use
         if problems:
             raise ContentError(problems)
 
