@@ -16,7 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from .record import SessionRecord, TurnRecord
 
 PASS_SCORE = 60
 TREND_WINDOW = 5
@@ -188,7 +190,17 @@ def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
-def team_report(store: Any, trainee: str | None = None, pass_marks: dict[str, int] | None = None) -> list[TraineeProgress]:
+class ReportSource(Protocol):
+    """What the report reads from the progress store (``store.Store`` provides it)."""
+
+    def trainee_names(self) -> dict[int, str]: ...
+    def canonical_name(self, name: str) -> str: ...
+    def scenario_titles(self) -> dict[str, str]: ...
+    def report_scan(self, trainee: str | None = None) -> list[tuple[Any, ...]]: ...
+    def category_counts(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]: ...
+
+
+def team_report(store: ReportSource, trainee: str | None = None, pass_marks: dict[str, int] | None = None) -> list[TraineeProgress]:
     """Read what the report needs from the store and build it."""
     names = store.trainee_names()
     if trainee:
@@ -199,22 +211,22 @@ def team_report(store: Any, trainee: str | None = None, pass_marks: dict[str, in
     )
 
 
-def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any]], labels: dict[str, str],
+def compare_attempts(previous: list[TurnRecord], current: list[TurnRecord], labels: dict[str, str],
                      previous_score: int | None, current_score: int | None) -> list[str]:
     """What changed since the previous attempt at the same scenario, in Chinese.
 
-    Both arguments are stored turns (``Store.turns``): prohibited hits and
-    standard categories are compared over the whole session.
+    Prohibited hits and standard categories are compared over the whole session.
     """
-    def broken(turns: list[dict[str, Any]]) -> dict[str, int]:
+
+    def broken(turns: list[TurnRecord]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for turn in turns:
-            for category in {h["category"] for h in turn["prohibited"]}:
+            for category in {h.category for h in turn.prohibited}:
                 counts[category] = counts.get(category, 0) + 1
         return counts
 
-    def done(turns: list[dict[str, Any]]) -> set[str]:
-        return {h["category"] for turn in turns for h in turn["standard"]}
+    def done(turns: list[TurnRecord]) -> set[str]:
+        return {h.category for turn in turns for h in turn.standard}
 
     lines = []
     if previous_score is not None and current_score is not None:
@@ -236,12 +248,12 @@ def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any
     return lines or ["与上次相比没有明显变化"]
 
 
-def bests_by_scenario(sessions: Iterable[Any]) -> dict[str, tuple[int | None, str | None]]:
+def bests_by_scenario(sessions: Iterable[SessionRecord]) -> dict[str, tuple[int | None, str | None]]:
     """scenario -> (best score of a finished session, date last played "MM-DD")."""
     out: dict[str, tuple[int | None, str | None]] = {}
     for session in sessions:
         best, _ = out.get(session.scenario, (None, None))
         if session.finished and session.score is not None:
             best = session.score if best is None else max(best, session.score)
-        out[session.scenario] = (best, session.started_at[5:10])
+        out[session.scenario] = (best, session.day)
     return out

@@ -10,10 +10,10 @@ validation), size is capped, and every failure becomes a :class:`Problem` with
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import ContentError, Problem, field_path
 
@@ -22,6 +22,14 @@ MAX_NODES = 200_000
 
 Positions = dict[tuple[object, ...], tuple[int, int]]
 M = TypeVar("M", bound=BaseModel)
+
+Severity = Literal["critical", "major", "minor"]  # of a prohibited category, or a transition's filter
+
+
+class StrictModel(BaseModel):
+    """The base of every content model: unknown keys are errors, text is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _problem(path: str, message: str, line: int = 0, column: int = 0, field: str = "") -> Problem:

@@ -12,11 +12,13 @@ import pytest
 
 from simulator import locations
 from simulator.cli import main
-from simulator.dialogue import Dialogue, mood_label
+from simulator.dialogue import Dialogue
+from simulator.mood import mood_label
 from simulator.errors import ContentError
 from simulator.matcher import Matcher
 from simulator.playtest import explore, run_playthrough
-from simulator.scenario import TIMEOUT_REPLY, load_scenarios, score_range
+from simulator.scenario import TIMEOUT_REPLY, load_scenarios
+from simulator.scenario_scores import score_range
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMED = ["angry_complaint_repeat_failure", "out_of_warranty_charge", "unknown_fault_cause"]
@@ -63,7 +65,7 @@ def test_same_seed_and_replies_give_the_same_session(scenarios: dict, matcher: M
     def run(seed: int) -> list:
         dialogue = Dialogue(scenario, matcher, seed=seed)
         opening = dialogue.customer_line
-        return [opening] + [dialogue.reply(r).to_json() for r in replies]
+        return [opening] + [dialogue.reply(r).record().to_json() for r in replies]
 
     assert run(42) == run(42)
     openings = {Dialogue(scenario, matcher, seed=s).customer_line for s in range(20)}
@@ -378,7 +380,7 @@ def test_one_stuffed_reply_never_beats_answering_each_moment(scenarios: dict, en
 
 
 def test_best_path_ends_well_and_is_the_path_model_answers_take(scenarios: dict, engine: Matcher) -> None:
-    from simulator.scenario import best_path
+    from simulator.scenario_scores import best_path
 
     for scenario in scenarios.values():
         path = best_path(scenario)
@@ -403,7 +405,7 @@ def test_validate_refuses_a_model_answer_that_misses_its_node(tmp_path: Path) ->
 
 
 def test_path_ceiling_is_what_the_path_could_have_earned(scenarios: dict, engine: Matcher) -> None:
-    from simulator.scenario import path_max_score
+    from simulator.scenario_scores import path_max_score
 
     scenario = scenarios["late_arrival_reschedule"]
     good = Dialogue(scenario, engine, seed=1)

@@ -68,8 +68,8 @@ def play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, repli
     for reply in replies:
         if dialogue.finished:
             break
-        recorder.record_turn(dialogue.reply(reply))
-    recorder.finish(dialogue)
+        recorder.record_turn(dialogue.reply(reply).record())
+    recorder.finish(dialogue.end())
     return recorder.session_id, dialogue
 
 
@@ -89,13 +89,13 @@ def test_each_turn_is_visible_to_another_connection_as_it_is_played(db_url: str,
     dialogue = Dialogue(scenario, matcher, seed=3)
     with open_store(db_url) as writer, open_store(db_url) as reader:
         recorder = writer.begin_session(trainee="王小明", scenario=scenario, seed=3)
-        recorder.record_turn(dialogue.reply("李站长您好，我是华气公司的售后工程师小王。"))
+        recorder.record_turn(dialogue.reply("李站长您好，我是华气公司的售后工程师小王。").record())
         [row] = reader.sessions(trainee="王小明")
         assert row.turns == 1 and row.finished is False and row.score is not None
-        recorder.record_turn(dialogue.reply("过保了，你不给钱我就不修。"))
+        recorder.record_turn(dialogue.reply("过保了，你不给钱我就不修。").record())
         turns = reader.turns(recorder.session_id)
-        assert [t["n"] for t in turns] == [1, 2]
-        assert turns[1]["prohibited"][0]["category"] == "no_pay_no_fix"
+        assert [t.n for t in turns] == [1, 2]
+        assert turns[1].prohibited[0].category == "no_pay_no_fix"
 
 
 def test_finished_session_and_history_contract(db_url: str, matcher: Matcher, scenarios: dict) -> None:
@@ -115,7 +115,7 @@ def test_reply_is_stored_exactly_as_typed(db_url: str, matcher: Matcher, scenari
     with open_store(db_url) as store:
         session_id, _ = play(store, matcher, scenarios[GOOD], "测试", [odd])
         [turn] = store.turns(session_id)
-    assert turn["reply"] == odd
+    assert turn.reply == odd
 
 
 def test_report_figures(db_url: str, matcher: Matcher, scenarios: dict) -> None:
@@ -198,7 +198,7 @@ def test_killed_mid_scenario_keeps_every_turn(db_url: str) -> None:
     with open_store(db_url) as store:
         row = store.session(start["session"])
         assert row is not None and row.finished is False and row.turns == 2
-        assert [t["reply"] for t in store.turns(row.id)][1] == "需要先停机断电，您看现在方便吗？"
+        assert [t.reply for t in store.turns(row.id)][1] == "需要先停机断电，您看现在方便吗？"
 
 
 def test_ctrl_c_mid_scenario_keeps_every_turn(tmp_path: Path) -> None:
@@ -234,8 +234,8 @@ with open_store(db) as store:
         for reply in ["您好，我是华气公司的工程师。", "我先看看。", "设备过保了，这次维修需要收费。", "谢谢。"]:
             if dialogue.finished:
                 break
-            recorder.record_turn(dialogue.reply(reply))
-        recorder.finish(dialogue)
+            recorder.record_turn(dialogue.reply(reply).record())
+        recorder.finish(dialogue.end())
 print("ok")
 """
 
@@ -313,7 +313,7 @@ def test_postgres_unreachable_gets_a_chinese_error() -> None:
 
 
 def test_default_database_lives_in_the_data_dir(isolated_home: Path) -> None:
-    with open_store() as store:
+    with open_store(locations.default_database()) as store:
         assert store.schema_version == LATEST
     assert (isolated_home / "progress.sqlite3").exists()
 

@@ -14,7 +14,8 @@ from simulator.tui.screens.debrief import DebriefScreen
 from simulator.tui.screens.picker import PickerScreen
 from simulator.tui.screens.play import PlayScreen
 from simulator.tui.screens.progress import ProgressScreen
-from simulator.tui.screens.team import TeamScreen, TranscriptScreen
+from simulator.tui.screens.team import TeamScreen
+from simulator.tui.screens.transcript import TranscriptScreen
 from simulator.tui.services import Services
 from simulator.tui.widgets import ReplyArea
 
@@ -98,7 +99,7 @@ async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, engine
     with open_store(str(tmp_path / "tui.sqlite3")) as store:
         [session] = store.sessions(trainee="王小明")
         assert session.finished and session.outcome == "good" and session.mode == "exam"
-        assert [t["reply"] for t in store.turns(session.id)] == GOOD_REPLIES
+        assert [t.reply for t in store.turns(session.id)] == GOOD_REPLIES
 
 
 async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, engine: Matcher) -> None:
@@ -121,7 +122,7 @@ async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, engine
         [session] = store.sessions(trainee="李四")
         assert not session.finished and session.turns == 2
         turns = store.turns(session.id)
-        assert turns[1]["prohibited"][0]["category"] == "guess_cause"
+        assert turns[1].prohibited[0].category == "guess_cause"
 
 
 async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path, engine: Matcher) -> None:
@@ -300,7 +301,7 @@ async def test_fast_typing_never_merges_or_loses_replies(tmp_path: Path, engine:
         assert replies[1:] == [second] or (len(replies) == 1 and area.text == second)
         store = app.services.store
         [session] = store.sessions("王小明")
-        assert [t["reply"] for t in store.turns(session.id)] == replies
+        assert [t.reply for t in store.turns(session.id)] == replies
 
 
 async def test_a_name_close_to_an_existing_trainee_is_questioned_once(tmp_path: Path, engine: Matcher) -> None:
@@ -347,5 +348,5 @@ async def test_an_unfinished_session_resumes_where_it_stopped(tmp_path: Path, en
         assert len(resumed.dialogue.turns) == 2
         await say(pilot, app, GOOD_REPLIES[2])
         turns = app.services.store.turns(session_id)
-        assert [t["n"] for t in turns] == [1, 2, 3] and turns[2]["reply"] == GOOD_REPLIES[2]
+        assert [t.n for t in turns] == [1, 2, 3] and turns[2].reply == GOOD_REPLIES[2]
         assert len(app.services.store.sessions("王小明")) == 1

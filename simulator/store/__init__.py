@@ -9,18 +9,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from rapidfuzz import fuzz, process
+
+from ..record import SessionEnd, SessionRecord, TurnRecord
+from ..text import name_key
 from .drivers import Driver, PostgresDriver, SQLiteDriver
 from .errors import StoreError
 from .migrations import APP_MARKER, LATEST, MIGRATIONS
 
-if TYPE_CHECKING:  # the store records what the engine produces, without importing it at run time
-    from ..dialogue import Dialogue, Turn
-    from ..scenario import Scenario
+
+class ScenarioInfo(Protocol):
+    """What the store keeps of a scenario (``scenario.Scenario`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def version_hash(self) -> str: ...
 
 __all__ = ["Store", "StoreError", "SessionRecorder", "open_store"]
 
@@ -29,41 +39,7 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    trainee: str
-    scenario: str
-    scenario_title: str
-    mode: str
-    seed: int
-    started_at: str
-    ended_at: str | None
-    finished: bool
-    ending: str | None
-    outcome: str | None
-    score: int | None
-    turns: int
-    content_version: str
-
-    def to_json(self) -> dict[str, Any]:
-        """As in the ``history --format json`` contract, plus a few extra fields."""
-        return {
-            "id": self.id,
-            "trainee": self.trainee,
-            "scenario": self.scenario,
-            "started_at": self.started_at,
-            "finished": self.finished,
-            "outcome": self.outcome,
-            "score": self.score,
-            "turns": self.turns,
-            "scenario_title": self.scenario_title,
-            "mode": self.mode,
-            "ending": self.ending,
-            "ended_at": self.ended_at,
-            "seed": self.seed,
-            "content_version": self.content_version,
-        }
+SessionRow = SessionRecord  # the store's name for it
 
 
 _SESSION_COLUMNS = (
@@ -72,8 +48,8 @@ _SESSION_COLUMNS = (
 )
 
 
-def _session(row: tuple[Any, ...]) -> SessionRow:
-    return SessionRow(
+def _session(row: tuple[Any, ...]) -> SessionRecord:
+    return SessionRecord(
         id=int(row[0]), trainee=row[1], scenario=row[2], scenario_title=row[3], mode=row[4], seed=int(row[5]),
         started_at=row[6], ended_at=row[7], finished=bool(row[8]), ending=row[9], outcome=row[10],
         score=None if row[11] is None else int(row[11]), turns=int(row[12]), content_version=row[13],
@@ -81,22 +57,60 @@ def _session(row: tuple[Any, ...]) -> SessionRow:
 
 
 class SessionRecorder:
-    """Writes one session as it is played."""
+    """Writes one session as it is played: each turn in its own transaction, then the close."""
 
-    def __init__(self, store: Store, session_id: int, trainee_id: int):
-        self.store = store
+    def __init__(self, store: Store, session_id: int, trainee_id: int, scores: list[int] | None = None):
+        self.driver = store.driver
+        self.clock = store.clock
         self.session_id = session_id
         self.trainee_id = trainee_id
-        self._scores: list[int] = []
+        self._scores: list[int] = list(scores or [])
 
-    def record_turn(self, turn: Turn) -> None:
-        """Commit ``turn`` now (its own transaction)."""
-        self._scores.append(turn.score)
-        self.store._record_turn(self, turn)
+    def record_turn(self, turn: TurnRecord) -> None:
+        """Commit ``turn`` now, with the per-category counts and the running score."""
+        counts: dict[tuple[str, str], int] = {}
+        for kind, categories in (
+            ("prohibited", [h.category for h in turn.prohibited]),
+            ("standard", [h.category for h in turn.standard]),
+            ("missed", list(turn.missed)),
+        ):
+            for category in dict.fromkeys(categories):
+                counts[(kind, category)] = counts.get((kind, category), 0) + 1
+        scores = [*self._scores, turn.score]
+        mean = round(sum(scores) / len(scores))
+        with self.driver.transaction():
+            self.driver.execute(
+                "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
+                "score, next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.session_id, turn.n, turn.node, turn.customer, turn.reply, int(turn.timed_out),
+                    turn.outcome, turn.mood_before, turn.mood, turn.score, turn.next_node, turn.seconds,
+                    json.dumps(turn.detail(), ensure_ascii=False), self.clock(),
+                ),
+            )
+            for (kind, category), count in counts.items():
+                self.driver.execute(
+                    "INSERT INTO session_categories (session_id, trainee_id, kind, category, count) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, kind, category) "
+                    "DO UPDATE SET count = session_categories.count + excluded.count",
+                    (self.session_id, self.trainee_id, kind, category, count),
+                )
+            # The running score and turn count keep an interrupted session meaningful.
+            self.driver.execute(
+                "UPDATE sessions SET turns = ?, score = ? WHERE id = ?", (turn.n, mean, self.session_id)
+            )
+        self._scores = scores  # only once committed
 
-    def finish(self, dialogue: Dialogue) -> None:
-        """Close the session; an unfinished dialogue stays unfinished."""
-        self.store._finish(self, dialogue)
+    def finish(self, end: SessionEnd | None) -> None:
+        """Close the session; ``None`` (not finished) leaves it unfinished."""
+        if end is None:
+            return
+        with self.driver.transaction():
+            self.driver.execute(
+                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ? "
+                "WHERE id = ?",
+                (self.clock(), end.ending, end.outcome, end.score, end.turns, self.session_id),
+            )
 
 
 class Store:
@@ -168,8 +182,6 @@ class Store:
         name = name.strip()
         if not name or self.driver.execute("SELECT 1 FROM trainees WHERE name = ?", (name,)):
             return name
-        from ..text import name_key
-
         key = name_key(name)
         for (stored,) in self.driver.execute("SELECT name FROM trainees ORDER BY id"):
             if name_key(stored) == key:
@@ -178,10 +190,6 @@ class Store:
 
     def similar_trainees(self, name: str, limit: int = 3) -> list[str]:
         """Existing trainees whose names are close to ``name`` but not the same person's key."""
-        from rapidfuzz import fuzz, process
-
-        from ..text import name_key
-
         key = name_key(name)
         names = {stored: name_key(stored) for stored in self.trainees()}
         candidates = {stored: k for stored, k in names.items() if k != key}
@@ -204,7 +212,7 @@ class Store:
             return int(rows[0][0])
 
     def begin_session(
-        self, *, trainee: str, scenario: Scenario, seed: int, mode: str = "practice", started_at: str | None = None
+        self, *, trainee: str, scenario: ScenarioInfo, seed: int, mode: str = "practice", started_at: str | None = None
     ) -> SessionRecorder:
         trainee_id = self.trainee_id(trainee)
         with self.driver.transaction():
@@ -219,54 +227,6 @@ class Store:
                 (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at or self.clock()),
             )
         return SessionRecorder(self, int(rows[0][0]), trainee_id)
-
-    def _record_turn(self, recorder: SessionRecorder, turn: Turn) -> None:
-        data = turn.to_json()
-        detail = json.dumps(
-            {k: data[k] for k in ("prohibited", "standard", "missed", "score_items", "next_customer")},
-            ensure_ascii=False,
-        )
-        counts: dict[tuple[str, str], int] = {}
-        for kind, categories in (
-            ("prohibited", [h.category for h in turn.judgement.prohibited]),
-            ("standard", [h.category for h in turn.judgement.standard]),
-            ("missed", [*turn.judgement.missed, *(["|".join(turn.judgement.missed_any)] if turn.judgement.missed_any else [])]),
-        ):
-            for category in dict.fromkeys(categories):
-                counts[(kind, category)] = counts.get((kind, category), 0) + 1
-        mean = round(sum(recorder._scores) / len(recorder._scores))
-        with self.driver.transaction():
-            self.driver.execute(
-                "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, "
-                "next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    recorder.session_id, turn.n, turn.node, turn.customer, turn.reply, int(turn.timed_out), turn.outcome,
-                    turn.mood_before, turn.mood, turn.score, turn.next_node, turn.seconds, detail, self.clock(),
-                ),
-            )
-            for (kind, category), count in counts.items():
-                self.driver.execute(
-                    "INSERT INTO session_categories (session_id, trainee_id, kind, category, count) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (session_id, kind, category) DO UPDATE SET count = session_categories.count + excluded.count",
-                    (recorder.session_id, recorder.trainee_id, kind, category, count),
-                )
-            # The running score and turn count keep an interrupted session meaningful.
-            self.driver.execute(
-                "UPDATE sessions SET turns = ?, score = ? WHERE id = ?", (turn.n, mean, recorder.session_id)
-            )
-
-    def _finish(self, recorder: SessionRecorder, dialogue: Dialogue) -> None:
-        if not dialogue.finished:
-            return
-        ending = dialogue.ending
-        with self.driver.transaction():
-            self.driver.execute(
-                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ? WHERE id = ?",
-                (
-                    self.clock(), dialogue.ending_id, ending.outcome if ending else None, dialogue.score,
-                    len(dialogue.turns), recorder.session_id,
-                ),
-            )
 
     # -- reading ------------------------------------------------------------
 
@@ -301,9 +261,8 @@ class Store:
 
     def resume_session(self, session: SessionRow) -> SessionRecorder:
         """A recorder that goes on writing ``session`` (its turns so far stay as they are)."""
-        recorder = SessionRecorder(self, session.id, self.trainee_id(session.trainee))
-        recorder._scores = [int(t["score"]) for t in self.turns(session.id)]
-        return recorder
+        scores = [t.score for t in self.turns(session.id)]
+        return SessionRecorder(self, session.id, self.trainee_id(session.trainee), scores)
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.driver.execute(
@@ -312,26 +271,22 @@ class Store:
         )
         return _session(rows[0]) if rows else None
 
-    def turns(self, session_id: int) -> list[dict[str, Any]]:
+    def turns(self, session_id: int) -> list[TurnRecord]:
         """A session's turns as stored, ``reply`` exactly as typed."""
         rows = self.driver.execute(
-            "SELECT n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail "
-            "FROM turns WHERE session_id = ? ORDER BY n",
+            "SELECT n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, "
+            "detail FROM turns WHERE session_id = ? ORDER BY n",
             (session_id,),
         )
-        out = []
-        for n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail in rows:
-            extra = json.loads(detail)
-            out.append(
-                {
-                    "n": n, "customer": customer, "reply": reply, "prohibited": extra["prohibited"],
-                    "standard": extra["standard"], "mood": mood, "score": score, "node": node,
-                    "outcome": outcome, "timed_out": bool(timed_out), "mood_before": mood_before,
-                    "missed": extra["missed"], "score_items": extra["score_items"], "next_node": next_node,
-                    "next_customer": extra.get("next_customer"), "seconds": seconds,
-                }
+        return [
+            TurnRecord.stored(
+                n=n, node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
+                mood_before=mood_before, mood=mood, score=score, next_node=next_node, seconds=seconds,
+                detail=json.loads(detail),
             )
-        return out
+            for n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail
+            in rows
+        ]
 
     def previous_session(self, trainee: str, scenario: str, before_id: int) -> SessionRow | None:
         """The trainee's latest earlier session of the same scenario."""
@@ -380,14 +335,12 @@ class Store:
         )
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str) -> Store:
     """Open (and migrate) the store at ``url``: a SQLite path or ``postgresql://…``.
 
-    Defaults to ``SIMULATOR_DB`` or a SQLite file in the user data directory.
+    The adapters resolve the default (``locations.default_database``) and pass it.
     """
-    from .. import locations
-
-    target = url or locations.default_database()
+    target = url
     if target.startswith(("postgresql://", "postgres://")):
         return Store(PostgresDriver(target))
     if "://" in target and not target.startswith("sqlite://"):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..messages import ContentReady, OpenPicker, OpenTeam
+from .base import AppScreen
 
-class StartScreen(Screen[None]):
+
+class StartScreen(AppScreen):
     BINDINGS = [
         Binding("t", "team", "团队进度", id="start.team", tooltip="组长查看全体学员的进度"),
         Binding("down", "to_list", "选择已有学员", id="start.list", show=False),
@@ -30,16 +32,19 @@ class StartScreen(Screen[None]):
     _warned: str | None = None
 
     def on_mount(self) -> None:
-        last = self.app.services.settings.get("trainee")  # type: ignore[attr-defined]
+        last = self.services.settings.get("trainee")
         name = self.query_one("#name", Input)
         if last:
             name.value = last
         name.focus()
-        if self.app.services.store is not None:  # type: ignore[attr-defined]
-            self.content_ready()
+        if self.services.store is not None:
+            self.show_trainees()
 
-    def content_ready(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+    def on_content_ready(self, message: ContentReady) -> None:
+        self.show_trainees()
+
+    def show_trainees(self) -> None:
+        services = self.services
         trainees = services.store.trainees() if services.store else []
         options = self.query_one("#trainees", OptionList)
         options.clear_options()
@@ -59,13 +64,11 @@ class StartScreen(Screen[None]):
     def action_team(self) -> None:
         if isinstance(self.focused, Input):
             return
-        from .team import TeamScreen
-
-        self.app.push_screen(TeamScreen())
+        self.post_message(OpenTeam())
 
     def choose(self, name: str) -> None:
         name = name.strip()
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         if not name:
             self.notify("请输入姓名", severity="warning")
             return
@@ -73,7 +76,7 @@ class StartScreen(Screen[None]):
             self.notify("姓名太长了（最多 30 个字）", severity="warning")
             return
         if services.store is None:
-            self.notify(self.app.startup_error or "正在打开进度数据库，请稍候…", severity="warning")  # type: ignore[attr-defined]
+            self.notify(self.startup_error or "正在打开进度数据库，请稍候…", severity="warning")
             return
         existing = services.store.canonical_name(name)
         if existing == name and name not in services.store.trainees():
@@ -89,6 +92,4 @@ class StartScreen(Screen[None]):
                 return
         name = existing  # 張偉 and 张 伟 continue 张伟's record
         services.remember(trainee=name)
-        from .picker import PickerScreen
-
-        self.app.push_screen(PickerScreen(name))
+        self.post_message(OpenPicker(name))

@@ -1,4 +1,4 @@
-"""Team leads' commands: ``history``, ``transcript``, ``report``, ``plot`` (thin presenters)."""
+"""Team leads' commands: ``history``, ``transcript``, ``report``, ``plot`` (thin presenters over the store)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,23 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from .charts import Series, html_page, svg_chart
-from .progress import PASS_SCORE, TREND_WINDOW, team_report
-from .scenario import OUTCOME_LABELS as SCENARIO_OUTCOMES
+from ..charts import Series, html_page, svg_chart
+from ..errors import ContentError
+from ..progress import PASS_SCORE, TREND_WINDOW, team_report
+from ..record import short_time
+from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
+from .common import (
+    EXIT_FAILED,
+    UsageError,
+    category_labels,
+    console,
+    format_option,
+    load_scenarios_for,
+    open_store,
+    trainee_filter_option,
+)
 
 OUTCOME_LABELS: dict[str | None, str] = {**SCENARIO_OUTCOMES, None: "未完成"}
-
-
-def _store():  # noqa: ANN202 - deferred import keeps the CLI's start-up light
-    from .store import open_store
-
-    return open_store()
 
 
 def _table(out: TextIO, title: str, header: list[str], rows: list[list[str]], justify_right: set[int] | None = None) -> None:
@@ -50,7 +56,7 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with _store() as store:
+    with open_store(args) as store:
         sessions = store.sessions(trainee=args.trainee)
     if args.trainee and not sessions:
         err.write(f"学员 {args.trainee} 还没有练习记录。\n")
@@ -63,7 +69,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _csv(out, header + ["scenario_title", "mode", "ending"], [[d[k] for k in header] + [d["scenario_title"], d["mode"], d["ending"]] for d in data])
         return 0
     rows = [
-        [str(s.id), s.trainee, s.scenario_title, s.started_at[5:16].replace("T", " "), OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+        [str(s.id), s.trainee, s.scenario_title, s.when, OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
          _fmt(s.score), str(s.turns), "考试" if s.mode == "exam" else "练习"]
         for s in sessions
     ]
@@ -72,53 +78,35 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .cli import EXIT_FAILED
-
-    with _store() as store:
+    with open_store(args) as store:
         session = store.session(args.session_id)
         turns = store.turns(args.session_id) if session else []
     if session is None:
         err.write(f"找不到编号为 {args.session_id} 的练习记录（可用 simulator history 查看）。\n")
         return EXIT_FAILED
     if args.format == "json":
-        out.write(json.dumps({"session": session.to_json(), "turns": turns}, ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps({"session": session.to_json(), "turns": [t.to_json() for t in turns]}, ensure_ascii=False, indent=2) + "\n")
         return 0
-    from rich.console import Console
     from rich.text import Text
 
-    labels = _category_labels()
-    console = Console(file=out, highlight=False, soft_wrap=True)
-    console.print(
-        Text(f"{session.scenario_title} · {session.trainee} · {session.started_at[:16].replace('T', ' ')} · "
+    from ..render import turn_text
+
+    labels = category_labels()
+    screen = console(out)
+    screen.print(
+        Text(f"{session.scenario_title} · {session.trainee} · {short_time(session.started_at)} · "
              f"{OUTCOME_LABELS.get(session.outcome, '未完成')} · 得分 {_fmt(session.score)}", style="bold")
     )
     for turn in turns:
-        console.print(Text(f"\n第 {turn['n']} 回合  客户：{turn['customer']}"))
-        reply = Text("  学员：")
-        body = Text(turn["reply"] if not turn["timed_out"] else "（超时未回复）")
-        for hit in turn["standard"]:
-            body.stylize("bold green", *hit["span"])
-        for hit in turn["prohibited"]:
-            body.stylize("bold white on red", *hit["span"])
-        reply.append_text(body)
-        console.print(reply)
-        for hit in turn["prohibited"]:
-            label = labels.get(hit["category"], hit["category"])
-            console.print(Text(f"    ✗ 禁用语「{hit['matched']}」{label}（{hit['category']}）依据 {hit['source']}；建议：{hit['suggestion']}", style="red"))
-        if turn["standard"]:
-            done = dict.fromkeys(labels.get(h["category"], h["category"]) for h in turn["standard"])
-            console.print(Text("    ✓ " + "、".join(done), style="green"))
-        if turn["missed"]:
-            missed = ["或".join(labels.get(c, c) for c in item.split("|")) for item in turn["missed"]]
-            console.print(Text("    ○ 未做到：" + "、".join(missed), style="yellow"))
-        console.print(Text(f"    本回合 {turn['score']} 分 · 客户情绪 {turn['mood']}", style="dim"))
+        screen.print()
+        screen.print(turn_text(turn, labels))
     return 0
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with _store() as store:
-        report = team_report(store, args.trainee, _pass_marks())
-        labels = _category_labels()
+    with open_store(args) as store:
+        report = team_report(store, args.trainee, _pass_marks(args))
+        labels = category_labels()
     if args.format == "json":
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -168,32 +156,16 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _pass_marks() -> dict[str, int]:
+def _pass_marks(args: argparse.Namespace) -> dict[str, int]:
     """Each scenario's pass mark (its ``scoring.pass_mark``); unreadable content leaves the default."""
-    from . import locations
-    from .errors import ContentError
-    from .scenario import load_scenarios
-
     try:
-        return {s.id: s.model.scoring.pass_mark for s in load_scenarios(locations.scenario_sources())}
+        return {s.id: s.model.scoring.pass_mark for s in load_scenarios_for(args)}
     except ContentError:
         return {}
 
 
-def _category_labels() -> dict[str, str]:
-    try:
-        from . import locations
-        from .phrasebook import load_phrasebook
-
-        return load_phrasebook(locations.phrasebook_sources()).labels()
-    except Exception:  # noqa: BLE001 - labels are cosmetic; ids still show
-        return {}
-
-
 def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from .cli import UsageError
-
-    with _store() as store:
+    with open_store(args) as store:
         names = [args.trainee] if args.trainee else store.trainees()
         if args.trainee and args.trainee not in store.trainees():
             raise UsageError(f"没有学员 {args.trainee} 的记录")
@@ -204,8 +176,8 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 series.append(Series(name, [(str(at)[5:10], float(count)) for at, _, count in rows]))
             else:
                 sessions = [s for s in store.sessions(trainee=name) if s.score is not None]
-                series.append(Series(name, [(s.started_at[5:10], float(s.score or 0)) for s in sessions]))
-    labels = _category_labels()
+                series.append(Series(name, [(s.day, float(s.score or 0)) for s in sessions]))
+    labels = category_labels()
     if args.category:
         title = f"{labels.get(args.category, args.category)}（{args.category}）每次练习的次数"
         y_label, y_max = "次数", None
@@ -242,3 +214,38 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         chart = re.sub(r"\x1b\[[0-9;]*m", "", chart)
     out.write(chart + "\n")
     return 0
+
+
+def add_parsers(sub: Any) -> None:
+    """Register ``history``, ``transcript``, ``report`` and ``plot``."""
+    trainee = trainee_filter_option()
+    table_formats = format_option("table", "json", "csv", default="table")
+    history = sub.add_parser(
+        "history", parents=[trainee, table_formats], help="练习记录（每次练习一行）",
+        description="列出练习记录，每次练习一行。",
+    )
+    history.set_defaults(handler=cmd_history)
+
+    transcript = sub.add_parser(
+        "transcript", parents=[format_option("text", "json", default="text")], help="查看一次练习的完整对话",
+        description="按保存的内容显示一次练习的每个回合。",
+    )
+    transcript.add_argument("session_id", type=int, metavar="SESSION_ID", help="练习编号（见 simulator history）")
+    transcript.set_defaults(handler=cmd_transcript)
+
+    report = sub.add_parser(
+        "report", parents=[table_formats], help="团队汇总（给组长看）",
+        description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。",
+    )
+    report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
+    report.set_defaults(handler=cmd_report)
+
+    plot = sub.add_parser(
+        "plot", help="得分趋势图（终端显示或导出 HTML/SVG）",
+        description="画出得分随时间的变化；--output 导出为 .html 或 .svg 文件。",
+    )
+    plot.add_argument("--trainee", metavar="NAME", help="只画这位学员")
+    plot.add_argument("--category", metavar="ID", help="改为画这个类别每次练习出现的次数（如 not_my_job）")
+    plot.add_argument("--output", metavar="FILE", help="导出到文件（.html 或 .svg）")
+    plot.add_argument("--max-trainees", type=int, default=8, help=argparse.SUPPRESS)
+    plot.set_defaults(handler=cmd_plot)
