@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .corpus import KIND_LABELS, load_corpus_file
+from .judge import scan
 from .matcher import Matcher
+from .moment import NO_MOMENT
 
 
 @dataclass
@@ -93,7 +96,6 @@ class Report:
 
 def load_items(path: Path) -> list[dict[str, Any]]:
     """The items of a labelled set as plain dicts (corpus item shape, checked)."""
-    from .corpus import load_corpus_file
 
     out = []
     for entry in load_corpus_file(path):
@@ -112,8 +114,6 @@ def evaluate(
     matcher: Matcher, items: Iterable[dict[str, Any]], scenarios: dict[str, Any] | None = None
 ) -> Report:
     """Judge every item (in its scenario moment when it names one) and compare with its labels."""
-    from .judge import scan
-    from .moment import NO_MOMENT
 
     report = Report()
     for item in items:
@@ -183,8 +183,6 @@ def report_text(report: Report, labels: dict[str, str]) -> str:
     for category, counts in sorted(report.per_category.items()):
         lines.append("  " + row(f"{labels.get(category, category)}（{category}）", counts))
     if report.per_kind:
-        from .corpus import KIND_LABELS
-
         lines.append("")
         lines.append("各写法（禁用语按回复检出；常用语微平均）：")
         for kind, parts in sorted(report.per_kind.items()):

@@ -221,7 +221,7 @@ def validate_model(model: type[M], data: Any, positions: Positions, name: str) -
                 continue
             seen.add(loc)
             line, column = position_of(positions, loc)
-            problems.append(Problem(name, line, column, field_path(loc), chinese_message(error)))
+            problems.append(Problem(name, line, column, field_path(loc), chinese_message(dict(error))))
         raise ContentError(problems) from None
 
 
@@ -230,13 +230,6 @@ def _is_field(part: object, positions: Positions, full: tuple[object, ...]) -> b
     if text[:1].isupper() or "[" in text or text in ("str", "list[str]", "int", "function-after", "function-before"):
         return False
     return True
-
-
-def load_model(path: Path, model: type[M]) -> M:
-    """Read, parse and validate one content file."""
-    text = read_text(path)
-    data, positions = load_yaml(text, str(path))
-    return validate_model(model, data, positions, str(path))
 
 
 def yaml_files(paths: list[Path]) -> list[Path]:

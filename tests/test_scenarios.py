@@ -324,13 +324,9 @@ def test_trainer_guide_example_validates_and_passes(tmp_path: Path, matcher: Mat
 def test_play_json_session_has_the_history_shape(tmp_path: Path) -> None:
     replies = tmp_path / "r.txt"
     replies.write_text("周女士您好，实在对不起，让您久等了。\n", encoding="utf-8")
-    for extra in (["--no-record"], ["--db", str(tmp_path / "p.sqlite3")]):
+    play = ["play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--format", "json", "--seed", "1"]
+    for argv in ([*play, "--no-record"], ["--db", str(tmp_path / "p.sqlite3"), *play]):
         out = io.StringIO()
-        argv = [*extra[2:], "play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--format", "json", "--seed", "1"]
-        if extra[:1] == ["--db"]:
-            argv = ["--db", extra[1], *argv]
-        else:
-            argv.append("--no-record")
         assert main(argv, out=out, err=io.StringIO()) == 0
         session = json.loads(out.getvalue())["session"]
         assert {"id", "trainee", "scenario", "started_at", "finished", "outcome", "score", "turns"} <= set(session)

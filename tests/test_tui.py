@@ -141,7 +141,9 @@ async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         exam = await pick(pilot, app, "out_of_warranty_charge", exam=True)
         exam.query_one("#reply", ReplyArea).text = "过保了，你不给钱我就不修"
-        await pilot.pause(0.6)
+        await pilot.pause()
+        # Exam mode schedules no lint at all (not merely "none yet").
+        assert exam._lint_timer is None and not [w for w in app.workers if w.group == "lint"]
         assert str(exam.query_one("#lint", Static).render()).strip() == ""
 
 

@@ -24,7 +24,8 @@ from .common import (
     trainee_filter_option,
 )
 
-OUTCOME_LABELS: dict[str | None, str] = {**SCENARIO_OUTCOMES, None: "未完成"}
+OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
+OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
 
 
 def _table(out: TextIO, title: str, header: list[str], rows: list[list[str]], justify_right: set[int] | None = None) -> None:
@@ -124,20 +125,20 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 row + ([s.scenario, s.sessions, _fmt(s.average, 1), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.lift)]
                        if s is not None else [""] * 7)
                 for row, r in zip(rows, report)
-                for s in (r.scenarios or [None])
+                for s in (r.scenarios or [None])  # type: ignore[list-item]
             ]
         _csv(out, header, rows)
         return 0
     if not report:
         out.write("还没有任何练习记录。\n")
         return 0
-    rows = [
+    table_rows = [
         [r.trainee, r.counts_text, _fmt(r.average, 1), _fmt(r.best), _fmt(None if r.pass_rate is None else r.pass_rate * 100, 0) + ("%" if r.pass_rate is not None else ""),
          f"{r.trend_arrow} {_fmt(r.trend, 1)}" if r.trend is not None else "—", (r.last_played or "—")[:10],
          "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_broken[:2]) or "—"]
         for r in report
     ]
-    _table(out, "团队练习情况", ["学员", "次数", "平均分", "最高", "通过率", "趋势", "最近练习", "最常违反"], rows, {1, 2, 3, 4})
+    _table(out, "团队练习情况", ["学员", "次数", "平均分", "最高", "通过率", "趋势", "最近练习", "最常违反"], table_rows, {1, 2, 3, 4})
     exams = [r for r in report if r.exams]
     if exams:
         out.write(
@@ -190,8 +191,11 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if path.suffix.lower() == ".svg":
             path.write_text(svg, encoding="utf-8")
         else:
-            rows = [[s.label, str(len(s.points)), _fmt(sum(y for _, y in s.points) / len(s.points) if s.points else None, 1)] for s in series]
-            path.write_text(html_page(title, svg, rows, ["学员", "次数", "平均"]), encoding="utf-8")
+            summary = [
+                [s.label, str(len(s.points)), _fmt(sum(y for _, y in s.points) / len(s.points) if s.points else None, 1)]
+                for s in series
+            ]
+            path.write_text(html_page(title, svg, summary, ["学员", "次数", "平均"]), encoding="utf-8")
         out.write(f"已导出：{path}\n")
         return 0
     import plotext as plt

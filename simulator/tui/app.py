@@ -147,7 +147,7 @@ class SimulatorApp(App[None]):
     # -- commands -------------------------------------------------------------------
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App is invariant
             self.push_screen(CommandPalette(id="--command-palette", placeholder="搜索命令…（如“提示”“复盘”“团队”）"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -300,7 +300,7 @@ class PlayScreen(AppScreen):
             self._refresh_bar()
             self.refresh_bindings()
             return
-        self._say_customer(turn.next_customer)
+        self._say_customer(turn.next_customer or "")
         self.turn_started = time.monotonic()
         self.busy = False
         area.focus()
