@@ -22,16 +22,16 @@ from pathlib import Path
 if "simulator" not in sys.modules and not any(Path(p, "simulator").is_dir() for p in sys.path if p):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from simulator import locations  # noqa: E402
-from simulator.corpus import load_corpus  # noqa: E402
-from simulator.engine import attach_learned  # noqa: E402
-from simulator.judge import scan  # noqa: E402
-from simulator.matcher import load_matcher, split_example  # noqa: E402
-from simulator.moment import NO_MOMENT  # noqa: E402
-from simulator.scenario import load_scenarios  # noqa: E402
+from simulator import locations
+from simulator.corpus import load_corpus
+from simulator.engine import attach_learned
+from simulator.judge import scan
+from simulator.matcher import load_matcher, split_example
+from simulator.moment import NO_MOMENT
+from simulator.scenario import load_scenarios
 
 
-def texts(matcher, scenarios) -> list[tuple[str, str, object]]:  # noqa: ANN001 - a tool
+def texts(matcher, scenarios) -> list[tuple[str, str, object]]:
     """(origin, text, moment) for everything labelled."""
     by_id = {s.id: s for s in scenarios}
     out = []
