@@ -44,7 +44,7 @@ endings:
 """
 
 
-def problems(call, path: Path) -> list[str]:  # noqa: ANN001 - any loader
+def problems(call, path: Path) -> list[str]:
     with pytest.raises(ContentError) as caught:
         call(path)
     return [str(p) for p in caught.value.problems]
