@@ -3,8 +3,9 @@
 Content files are written by trainers and may be wrong or hostile: they are
 read with PyYAML's safe composer only (no ``!!python`` tags), anchors and
 aliases are refused (an alias bomb would otherwise expand exponentially during
-validation), size is capped, and every failure becomes a :class:`Problem` with
-``file:line:col``.
+validation), a key written twice in one mapping is refused (parsers silently
+keep the last value), size is capped, and every failure becomes a
+:class:`Problem` with ``file:line:col``.
 """
 
 from __future__ import annotations
@@ -75,7 +76,10 @@ def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
             if node is None:
                 raise ContentError([_problem(name, "文件是空的")])
             positions: Positions = {}
-            _walk(node, (), positions, name, set(), [0])
+            repeats: list[Problem] = []
+            _walk(node, (), positions, name, set(), [0], repeats)
+            if repeats:
+                raise ContentError(repeats)
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -114,6 +118,7 @@ def _walk(
     name: str,
     seen: set[int],
     count: list[int],
+    repeats: list[Problem],
 ) -> None:
     count[0] += 1
     if count[0] > MAX_NODES:
@@ -126,6 +131,7 @@ def _walk(
     seen.add(id(node))
     positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        first_line: dict[object, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag.endswith(":int"):
@@ -133,11 +139,25 @@ def _walk(
                     key = int(key_node.value)
                 except ValueError:
                     pass
+            line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key in first_line:
+                # YAML parsers keep the last value silently: the first one would be ignored unseen.
+                repeats.append(
+                    Problem(
+                        name,
+                        line,
+                        column,
+                        field_path(path + (key,)),
+                        f"键“{key}”重复（第 {first_line[key]} 行已有同名键），同一层里每个键只能写一次，请删除或改名其中一个",
+                    )
+                )
+                continue
+            first_line[key] = line
             positions[path + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
-            _walk(value_node, path + (key,), positions, name, seen, count)
+            _walk(value_node, path + (key,), positions, name, seen, count, repeats)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, path + (index,), positions, name, seen, count)
+            _walk(item, path + (index,), positions, name, seen, count, repeats)
 
 
 def position_of(positions: Positions, loc: tuple[object, ...]) -> tuple[int, int]:

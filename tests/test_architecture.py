@@ -8,7 +8,8 @@ import sys
 import pytest
 
 CORE = [
-    "simulator.text", "simulator.phrasebook", "simulator.matcher", "simulator.judge", "simulator.scoring",
+    "simulator.text", "simulator.phrasebook", "simulator.hits", "simulator.phrases", "simulator.patterns",
+    "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge", "simulator.scoring",
     "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
     "simulator.charts",
 ]

@@ -1,0 +1,327 @@
+"""The pattern DSL: ordered keywords with a maximum gap, compiled and run over sentence views.
+
+A pattern (:class:`simulator.phrasebook.Pattern`) is a sequence of keyword
+elements, each a word or a list of alternatives (``@name`` expands a lexicon
+entry, ``#`` is a number), with ``^``/``$`` for the start and the end of a
+clause.  It compiles to a regular expression over one sentence's char channel
+with ``|`` between its clauses (:func:`sentence_views`): a gap may cross a
+comma unless ``within_clause``, never a sentence end.  Multi-keyword patterns
+also run over the sound channel, so input-method homophones still match.
+
+:class:`PatternSet` holds a phrasebook's patterns and runs only those whose
+most selective keyword occurs in the reply (a first-unit index finds them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from .errors import Problem
+from .hits import Candidate
+from .moment import NO_MOMENT, Moment
+from .phrasebook import Pattern
+from .text import NormText, normalize_phrase, sound_of
+
+# Sentence-final particles allowed between the last keyword and a ``$`` anchor.
+_PARTICLES = "啊呀呢哦吧了嘛的哈啦么哇喔"
+_NUMBER = "[0-9零〇一二两三四五六七八九十百千万]+"
+NEVER = re.compile("(?!)")
+
+
+def _keyword_regex(
+    words: list[str], problems: list[Problem], where: tuple[str, int, int], field: str, channel: int = 0
+) -> str:
+    normalised = []
+    for word in words:
+        chars = normalize_phrase(word)[channel]
+        if channel == 1 and len(chars) < 2:
+            continue  # one syllable has too many homophones (报/包, 事/是) to match by sound
+        if not chars:
+            problems.append(Problem(*where, field, f"关键词“{word}”去掉标点后为空"))
+            continue
+        normalised.append(chars)
+    normalised = sorted(set(normalised), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w) for w in normalised) + ")" if normalised else "(?!)"
+
+
+def expand_words(
+    words: list[str], lexicon: dict[str, list[str]], problems: list[Problem], where: tuple[str, int, int], field: str
+) -> list[str]:
+    """Replace ``@name`` entries by the words of that lexicon entry."""
+    out: list[str] = []
+    for word in words:
+        if word.startswith("@") and len(word) > 1:
+            entry = lexicon.get(word[1:])
+            if entry is None:
+                problems.append(Problem(*where, field, f"词表 {word} 未定义（请在 lexicon 中定义）"))
+                continue
+            out.extend(entry)
+        else:
+            out.append(word)
+    return out
+
+
+def compile_pattern(
+    pattern: Pattern,
+    problems: list[Problem],
+    where: tuple[str, int, int],
+    field: str,
+    lexicon: dict[str, list[str]] | None = None,
+    channel: int = 0,
+) -> re.Pattern[str]:
+    """Compile ordered keywords into a regex over one sentence's char channel.
+
+    ``channel=1`` compiles the same pattern over the sound channel, so an
+    input-method homophone (找我们领倒, 不给钱就不休) still matches; a
+    pattern with a number (``#``) has no sound form and never matches there.
+    """
+
+    def gap(index: int | None) -> str:
+        # Greedy gaps: the reported span reaches the farthest keyword in range.
+        size = pattern.gaps[index] if pattern.gaps is not None and index is not None else pattern.max_gap
+        return f"[^|]{{0,{size}}}" if pattern.within_clause else f".{{0,{size}}}"
+
+    parts: list[str] = []
+    keywords = [e for e in pattern.sequence if e not in ("^", "$")]
+    seen_keywords = 0
+    for position, element in enumerate(pattern.sequence):
+        if element == "^":
+            if position != 0:
+                problems.append(Problem(*where, field, "“^”只能放在模式开头"))
+            parts.append(r"(?:^|(?<=\|))")
+            continue
+        if element == "$":
+            if position != len(pattern.sequence) - 1:
+                problems.append(Problem(*where, field, "“$”只能放在模式末尾"))
+            particles = _PARTICLES if channel == 0 else "".join(sorted({sound_of(c) for c in _PARTICLES}))
+            parts.append(f"[{re.escape(particles)}]{{0,2}}(?=\\||$)")
+            continue
+        words = expand_words([element] if isinstance(element, str) else list(element), lexicon or {}, problems, where, field)
+        if words == ["#"]:
+            body = _NUMBER if channel == 0 else "(?!)"
+        else:
+            body = _keyword_regex(words, problems, where, field, channel)
+        if parts:  # after ^ too: the keyword may sit a few units into the clause
+            parts.append(gap(seen_keywords - 1 if seen_keywords else None))
+        seen_keywords += 1
+        name = []
+        if seen_keywords == 1:
+            name.append("first")
+        if seen_keywords == len(keywords):
+            name.append("last")
+        if name == ["first", "last"]:
+            body = f"(?P<only>{body})"
+        elif name:
+            body = f"(?P<{name[0]}>{body})"
+        parts.append(body)
+    try:
+        return re.compile("".join(parts))
+    except re.error as exc:  # pragma: no cover - escaped keywords cannot fail
+        problems.append(Problem(*where, field, f"模式无法编译：{exc}"))
+        return re.compile("(?!)")
+
+
+class LazyPattern:
+    """A sound-channel pattern compiled on first use (most never run on a given reply)."""
+
+    __slots__ = ("_args", "_regex")
+
+    def __init__(self, pattern: Pattern, where: tuple[str, int, int], lexicon: dict[str, list[str]]):
+        self._args = (pattern, where, lexicon)
+        self._regex: re.Pattern[str] | None = None
+
+    def finditer(self, text: str):  # noqa: ANN201 - same as re.Pattern.finditer
+        if self._regex is None:
+            pattern, where, lexicon = self._args
+            self._regex = compile_pattern(pattern, [], where, "", lexicon, channel=1)
+        return self._regex.finditer(text)
+
+
+def pattern_span(match: re.Match[str]) -> tuple[int, int]:
+    """From the start of a pattern match's first keyword to the end of its last."""
+    groups = match.groupdict()
+    if groups.get("only") is not None:
+        return match.span("only")
+    return match.start("first"), match.end("last")
+
+
+def trigger_words(pattern: Pattern, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
+    """The normalised words of the pattern's most selective keyword element.
+
+    Every keyword element must occur for the pattern to match, so the text
+    has to contain one of the chosen element's words; checking that is much
+    cheaper than running the regex.  The element whose shortest word is
+    longest is chosen (不归/不属于 rather than 我/我们), then the one with fewer
+    words.  ``None``: no usable element (a number), so the pattern always runs.
+    """
+    best: tuple[tuple[int, int], tuple[str, ...]] | None = None
+    for element in pattern.sequence:
+        if element in ("^", "$"):
+            continue
+        words = expand_words([element] if isinstance(element, str) else list(element), lexicon, [], ("", 0, 0), "")
+        if words == ["#"]:
+            continue
+        normalised = tuple(w for w in (normalize_phrase(word)[channel] for word in words) if w)
+        if channel == 1:  # one syllable never matches by sound (see _keyword_regex)
+            if any(len(w) < 2 for w in normalised):
+                normalised = tuple(w for w in normalised if len(w) >= 2)
+                if not normalised:
+                    return ()  # this element can never match by sound: nor can the pattern
+        if not normalised:
+            continue
+        rank = (min(len(w) for w in normalised), -len(normalised))
+        if best is None or rank > best[0]:
+            best = (rank, normalised)
+    return best[1] if best else None
+
+
+def sentence_views(norm: NormText, channel: str | None = None) -> list[tuple[str, list[int]]]:
+    """Each sentence's char channel (or ``channel``) with ``|`` between its clauses, built once per text.
+
+    Patterns run over these strings: a gap may cross a comma but never a
+    sentence end, and ``^``/``$`` anchor at clause edges.  The list maps
+    each string position back to its unit (``-1`` for a ``|``).
+    """
+    key = ("views", channel is not None)
+    cached = norm.memo.get(key)
+    if cached is None:
+        cached = norm.memo[key] = _build_sentence_views(norm, channel)
+    return cached
+
+
+def _build_sentence_views(norm: NormText, channel: str | None = None) -> list[tuple[str, list[int]]]:
+    text = norm.chars if channel is None else channel
+    views = []
+    for begin, end in norm.sentences:
+        pieces: list[str] = []
+        units: list[int] = []
+        for unit in range(begin, end):
+            if unit > begin and norm.clause_of[unit] != norm.clause_of[unit - 1]:
+                pieces.append("|")
+                units.append(-1)
+            pieces.append(text[unit])
+            units.append(unit)
+        views.append(("".join(pieces), units))
+    return views
+
+
+class PatternSet:
+    """A phrasebook's patterns, compiled, with the index that picks the ones worth running on a text."""
+
+    def __init__(self) -> None:
+        self.patterns: list[tuple[str, str, re.Pattern[str]]] = []  # (category, pattern id, regex)
+        self.specs: list[Pattern] = []
+        # The same patterns over the sound channel (homophone typos), with their triggers.
+        self._sound_patterns: list[LazyPattern | re.Pattern[str]] = []
+        self._sound_triggers: list[tuple[str, ...] | None] = []
+        # Words one of which must occur for a pattern to match (None: always try).
+        self._triggers: list[tuple[str, ...] | None] = []
+        self._conditional: list[bool] = []
+        self._always: set[int] = set()
+        self._by_first: dict[str, list[tuple[str, set[int]]]] = {}
+        self._by_first_sound: dict[str, list[tuple[str, set[int]]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def add(
+        self,
+        category: str,
+        pattern_id: str,
+        pattern: Pattern,
+        where: tuple[str, int, int],
+        lexicon: dict[str, list[str]],
+        problems: list[Problem],
+        field: str,
+    ) -> None:
+        regex = compile_pattern(pattern, problems, where, field, lexicon)
+        self.patterns.append((category, pattern_id, regex))
+        self.specs.append(pattern)
+        self._triggers.append(trigger_words(pattern, lexicon))
+        # One-keyword patterns are phrase-like: by sound alone they would
+        # confuse 机检 with 计件; only multi-keyword patterns match by sound.
+        keywords = [e for e in pattern.sequence if e not in ("^", "$")]
+        self._sound_patterns.append(LazyPattern(pattern, where, lexicon) if len(keywords) >= 2 else NEVER)
+        self._sound_triggers.append(trigger_words(pattern, lexicon, channel=1))
+
+    def build_index(self) -> None:
+        """First unit -> (trigger word, pattern indexes), and the always-run patterns, per channel."""
+        self._conditional = [p.conditional for p in self.specs]
+        self._always = set()
+        for triggers_list, target, always in (
+            (self._triggers, "_by_first", self._always),
+            (self._sound_triggers, "_by_first_sound", None),
+        ):
+            # Keyed by a word's first unit (one-unit words) or first two units,
+            # so each position of a reply looks at a handful of words at most.
+            by_first: dict[str, dict[str, set[int]]] = defaultdict(dict)
+            for index, triggers in enumerate(triggers_list):
+                if triggers is None:
+                    if always is not None:
+                        always.add(index)
+                    continue
+                for word in triggers:
+                    by_first[word[:2]].setdefault(word, set()).add(index)
+            setattr(self, target, {first: list(words.items()) for first, words in by_first.items()})
+
+    def _live_indexes(self, text: str, by_first: dict[str, list[tuple[str, set[int]]]], moment: Moment) -> list[int]:
+        """The patterns whose first keyword occurs in ``text``, in phrasebook order.
+
+        A pattern can only match where one of its first keyword's words occurs;
+        looking those up by first unit is far cheaper than running every regex.
+        """
+        live: set[int] = set()
+        for position in range(len(text)):
+            for key in (text[position], text[position : position + 2]):
+                words = by_first.get(key)
+                if words:
+                    for word, indexes in words:
+                        if len(word) <= 2 or text.startswith(word, position):
+                            live |= indexes
+        conditional, specs = self._conditional, self.specs
+        return [i for i in sorted(live) if not conditional[i] or specs[i].applies(moment)]
+
+    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, re.Pattern[str]]]:
+        indexes = set(self._live_indexes(chars, self._by_first, moment))
+        specs = self.specs
+        indexes |= {i for i in self._always if not self._conditional[i] or specs[i].applies(moment)}
+        return [self.patterns[i] for i in sorted(indexes)]
+
+    def sound_candidates(self, norm: NormText, moment: Moment) -> list[Candidate]:
+        """Pattern hits on the sound channel (homophone typos), similarity 90."""
+        live = self._live_indexes(norm.sounds, self._by_first_sound, moment)
+        if not live:
+            return []
+        out: list[Candidate] = []
+        for view, units in sentence_views(norm, norm.sounds):
+            for index in live:
+                category, pattern_id, _ = self.patterns[index]
+                for match in self._sound_patterns[index].finditer(view):
+                    first, last = pattern_span(match)
+                    if last > first:
+                        out.append(Candidate(category, pattern_id, units[first], units[last - 1] + 1, 90))
+        return out
+
+    def candidates(self, views: list[tuple[str, list[int]]], chars: str, moment: Moment = NO_MOMENT) -> list[Candidate]:
+        """Pattern hits on the char channel, similarity 100."""
+        out: list[Candidate] = []
+        live = self._live_patterns(chars, moment)
+        if not live:
+            return out
+        for view, units in views:
+            for category, pattern_id, regex in live:
+                for match in regex.finditer(view):
+                    first, last = pattern_span(match)
+                    # The leftmost match may start its first keyword a clause
+                    # early (the 你 of 您好 before ，你找…领导); then keep the
+                    # start in the last clause that still ends on the same keyword.
+                    if "|" in view[first:last]:
+                        for later in range(view.rindex("|", first, last) + 1, last):
+                            tighter = regex.match(view, later)
+                            if tighter is not None and pattern_span(tighter)[1] == last:
+                                first = pattern_span(tighter)[0]
+                                break
+                    if last > first:
+                        out.append(Candidate(category, pattern_id, units[first], units[last - 1] + 1, 100))
+        return out
