@@ -25,7 +25,7 @@ from .scenario_schema import (
     ScenarioFile,
     Transition,
 )
-from .yamlfile import Positions, load_yaml, read_text, validate_model
+from .yamlfile import Positions, load_yaml, position_of, read_text, validate_model
 
 TIMEOUT_REPLY = "<超时>"
 
@@ -98,11 +98,9 @@ class Scenario:
         return self.model.summary
 
     def where(self, *loc: object) -> tuple[str, int, int]:
-        for cut in range(len(loc), -1, -1):
-            found = self.positions.get(tuple(loc[:cut]))
-            if found:
-                return (self.file, found[0], found[1])
-        return (self.file, 0, 0)
+        """(file, line, column) of the value at ``loc`` (or of its deepest known parent)."""
+        line, column = position_of(self.positions, loc)
+        return (self.file, line, column)
 
     def moment(self, node_id: str, customer: str = "") -> Moment:
         """The judging moment of one node (what the customer said, what is expected)."""
