@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulator.progress import team_report  # noqa: E402
-from simulator.store import Store, open_store  # noqa: E402
+from simulator.store import Store, open_store, summaries  # noqa: E402
 
 SCENARIOS = [
     "out_of_warranty_charge", "angry_complaint_repeat_failure", "unknown_fault_cause", "late_arrival_reschedule",
@@ -82,6 +82,8 @@ def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int =
         conn.executemany("INSERT INTO session_categories VALUES (?,?,?,?,?)", category_rows)
         conn.executemany("INSERT INTO scenario_titles VALUES (?, ?)", [(s, s) for s in SCENARIOS])
         conn.execute("COMMIT")
+        with driver.transaction():
+            _summaries(driver)
         conn.execute("ANALYZE")
     else:
         conn = driver.conn
@@ -102,7 +104,18 @@ def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int =
                     copy.write_row(row)
             cur.executemany("INSERT INTO scenario_titles VALUES (%s, %s)", [(s, s) for s in SCENARIOS])
             cur.execute("SELECT setval('sessions_id_seq', (SELECT MAX(id) FROM sessions))")
+        with driver.transaction():
+            _summaries(driver)
         conn.execute("ANALYZE")
+
+
+def _summaries(driver) -> None:  # noqa: ANN001
+    """What the store keeps with each write, computed once for the bulk-inserted rows."""
+    driver.execute("UPDATE sessions SET passed = CASE WHEN finished = 1 AND score IS NOT NULL "
+                   "AND COALESCE(outcome, '') <> 'bad' AND score >= 60 THEN 1 ELSE 0 END")
+    driver.execute("INSERT INTO trainee_categories (trainee_id, kind, category, count) SELECT trainee_id, kind, "
+                   "category, SUM(count) FROM session_categories GROUP BY trainee_id, kind, category")
+    summaries.rebuild(driver)
 
 
 def timed(function, repeat: int) -> tuple[float, float]:  # noqa: ANN001

@@ -78,17 +78,17 @@ class PlayScreen(AppScreen):
         self.seed = 0
         self.started = time.monotonic()
         self.turn_started = time.monotonic()
+        self._resuming = False
         self._lint_timer: Timer | None = None
         self._clock: Timer | None = None
 
-    def _resume(self, resume: SessionRecord) -> None:
+    def _resume(self, found: tuple[list[TurnRecord], SessionRecorder]) -> None:
         """Go on with an unfinished session: the same seed, its replies played again, then the chat as it was."""
-        store, matcher = self.services.store, self.services.matcher
-        assert store is not None and matcher is not None
-        stored = store.turns(resume.id)
-        self.seed = resume.seed
+        stored, self.recorder = found
+        matcher = self.services.matcher
+        assert self.resume is not None and matcher is not None
+        self.seed = self.resume.seed
         self.dialogue = Dialogue.resumed(self.scenario, matcher, self.seed, [(t.reply, t.timed_out) for t in stored])
-        self.recorder = store.resume_session(resume)
         self._say_system(f"【{self.scenario.title}】继续上次未完成的练习（已完成 {len(self.dialogue.turns)} 回合）。")
         persona = self.scenario.persona
         for turn in self.dialogue.turns:
@@ -139,10 +139,12 @@ class PlayScreen(AppScreen):
     def begin(self) -> None:
         """Start (or resume) the conversation once the engine can judge."""
         matcher = self.services.matcher
-        if self.dialogue is not None or matcher is None:
+        if self.dialogue is not None or matcher is None or self._resuming:
             return
-        if self.resume is not None and self.services.store is not None:
-            self._resume(self.resume)
+        resume = self.resume
+        if resume is not None and self.services.store is not None:
+            self._resuming = True  # the stored turns are read off the UI thread, then replayed
+            self.read_store(lambda store: (store.turns(resume.id), store.resume_session(resume)), self._resume)
             return
         seed = EXAM_SEED if self.exam else random.randrange(1 << 30)
         self.dialogue = Dialogue(self.scenario, matcher, seed=seed)
