@@ -22,6 +22,7 @@ from itertools import accumulate
 from .errors import Problem
 from .hits import Candidate
 from .moment import NO_MOMENT, Moment
+from .pattern_engine import CompiledPattern
 from .patterns import compile_pattern
 from .phrasebook import CategorySpec, Pattern
 from .phrasebook import Negation as NegationTerms
@@ -52,7 +53,7 @@ class Exceptions:
 
     def __init__(self) -> None:
         self._exact: dict[str, list[str]] = defaultdict(list)
-        self._patterns: dict[str, list[tuple[re.Pattern[str], Pattern]]] = defaultdict(list)
+        self._patterns: dict[str, list[tuple[CompiledPattern, Pattern]]] = defaultdict(list)
 
     def add(
         self,
@@ -87,12 +88,12 @@ class Exceptions:
                 while at >= 0:
                     found.append((at, at + len(chars)))
                     at = norm.chars.find(chars, at + 1)
-            for regex, spec in self._patterns.get(category, ()):
+            for compiled, spec in self._patterns.get(category, ()):
                 if spec.conditional and not spec.applies(moment):
                     continue
                 for view, units in views:
-                    for match in regex.finditer(view):
-                        inside = [u for u in units[match.start() : match.end()] if u >= 0]
+                    for match in compiled.finditer(view):
+                        inside = [u for u in units[match.start : match.end] if u >= 0]
                         if inside:
                             found.append((inside[0], inside[-1] + 1))
             spans[category] = Intervals(found)

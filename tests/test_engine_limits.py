@@ -106,3 +106,41 @@ def test_best_per_place_keeps_what_the_pairwise_definition_keeps(candidates: lis
         return (c.category, c.first, c.end, c.similarity)
 
     assert sorted(map(key, best_per_place(candidates))) == sorted(map(key, _pairwise_best_per_place(candidates)))
+
+
+# -- item 3: trainer patterns run in linear time ---------------------------------------------
+
+BACKTRACKER = """\
+version: 1
+categories:
+  - id: chatter
+    label: 闲聊
+    kind: standard
+    patterns:
+      - sequence: [[好, 的], [好, 的], [好, 的], [好, 的], [好, 的], [好, 的], [好, 的], 查]
+        max_gap: 20
+    examples:
+      hit: ["[好的好的好的好的查]一下"]
+      clean: ["查一下，好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的"]
+"""
+
+
+def test_a_pattern_with_many_keywords_and_wide_gaps_cannot_backtrack(tmp_path: Path) -> None:
+    # Python's backtracking regex took minutes here (21^7 ways to place the gaps at each start).
+    path = tmp_path / "chatter.yaml"
+    path.write_text(BACKTRACKER, encoding="utf-8")
+    proc = run_python(
+        f"""
+        from pathlib import Path
+        from simulator import locations
+        from simulator.matcher import load_matcher
+        matcher = load_matcher([locations.bundled_phrasebook_dir(), Path({str(path)!r})])  # runs the examples
+        reply = "查" + "好的" * 100
+        assert not [h for h in matcher.scan(reply) if h.category == "chatter"]
+        assert [h for h in matcher.scan(reply + "查") if h.category == "chatter"]
+        print("ok")
+        """,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
