@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from simulator.context import best_per_place
 from simulator.hits import Candidate
+from simulator.judge import scan
 from simulator.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,3 +145,26 @@ def test_a_pattern_with_many_keywords_and_wide_gaps_cannot_backtrack(tmp_path: P
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+# -- item 2: the reply length limit ------------------------------------------------------------
+
+
+def test_judge_refuses_a_reply_over_the_limit(matcher: Matcher) -> None:
+    from simulator.judge import MAX_REPLY_CHARS, ReplyTooLong, judge
+
+    assert MAX_REPLY_CHARS == 2000
+    reply = "您好，我是售后工程师，这个不属于我负责。"
+    at_limit = (reply * 200)[:MAX_REPLY_CHARS]
+    assert judge(matcher, at_limit).prohibited
+    with pytest.raises(ReplyTooLong) as caught:
+        judge(matcher, at_limit + "好")
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert (error.length, error.limit) == (MAX_REPLY_CHARS + 1, MAX_REPLY_CHARS)
+    assert str(error) == "回复太长（2001 字），每条回复最多 2000 字，请分几次说"
+
+
+def test_the_internal_scan_has_no_length_limit(matcher: Matcher) -> None:
+    hits, _ = scan(matcher, "这个不属于我负责。" * 500)
+    assert sum(h.category == "not_my_job" for h in hits) == 500
