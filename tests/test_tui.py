@@ -443,3 +443,26 @@ async def test_team_view_pages_a_large_team(tmp_path: Path, engine: Matcher) -> 
         assert str(table.get_row_at(0)[0]) == "学员200"
         await pilot.press("b")
         assert "第 2/3 页" in str(bar.render())
+
+
+async def test_a_pasted_reply_over_the_limit_is_counted_not_linted_and_not_sent(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.judge import MAX_REPLY_CHARS
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge")
+        area = play.query_one("#reply", ReplyArea)
+        area.text = "这个不属于我负责" * 300  # 2,400 characters
+        await pilot.pause()
+        assert f"2400/{MAX_REPLY_CHARS}" in str(area.border_subtitle) and "超出上限" in str(area.border_subtitle)
+        await pilot.pause(0.5)
+        assert not [w for w in app.workers if w.group == "lint"]  # a huge paste is not checked over and over
+        assert "最多 2000 字" in str(play.query_one("#lint", Static).render())
+        area.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert play.dialogue is not None and play.dialogue.turns == [] and len(area.text) == 2400
+        area.text = "李站长您好，我是华气公司的售后工程师小王。"
+        await pilot.pause()
+        assert area.border_subtitle == ""
