@@ -7,7 +7,8 @@ Generates trainees × sessions × turns (bulk inserts, outside the timed part),
 then times, after one warm-up call, the median of ``--repeat`` runs of:
 
 * ``report``: the team report (every trainee's aggregates, trend, per-scenario
-  first/best/latest, most broken categories);
+  first/best/latest, most broken categories), from the per-trainee summaries,
+  and the same figures from a scan of every session (the baseline);
 * ``history``: one trainee's sessions;
 * ``report --trainee``: one trainee's report.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.progress import team_report  # noqa: E402
+from simulator.progress import build_report, team_report  # noqa: E402
 from simulator.store import Store, open_store, summaries  # noqa: E402
 
 SCENARIOS = [
@@ -128,10 +129,16 @@ def timed(function, repeat: int) -> tuple[float, float]:  # noqa: ANN001
     return statistics.median(samples), min(samples)
 
 
+def full_scan_report(store: Store) -> list:
+    """The report as it was computed before the summaries: every session scanned (the baseline)."""
+    return build_report(store.trainee_names(), store.scenario_titles(), store.report_scan(), store.category_counts())
+
+
 def measure(label: str, store: Store, repeat: int) -> None:
     who = "学员0500"
     rows = [
-        ("report (team)", lambda: team_report(store)),
+        ("report (team), full scan: the baseline", lambda: full_scan_report(store)),
+        ("report (team), from the summaries", lambda: team_report(store)),
         ("history (one trainee)", lambda: store.sessions(trainee=who)),
         ("report --trainee", lambda: team_report(store, who)),
     ]
