@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from .mood import mood_label
-from .phrasebook import SEVERITY_LABELS
+from .specs import SEVERITY_LABELS
 from .record import HitRecord, TurnRecord, highlighted, missed_names
 from .terminal import printable
 
