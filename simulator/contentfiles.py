@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -15,6 +16,19 @@ def yaml_files(paths: list[Path]) -> list[Path]:
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
+                out.append(file)
+    return out
+
+
+def scenario_files(paths: Iterable[Path]) -> list[Path]:
+    """Scenario files: the ``*.yaml`` files under directories (recursively), each file once."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
                 out.append(file)
     return out
 

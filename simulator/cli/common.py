@@ -142,7 +142,6 @@ def load_matcher(args: argparse.Namespace, err: TextIO, *, learned: bool = True)
 def attach_learned_stage(matcher: Matcher, args: argparse.Namespace, err: TextIO) -> None:
     """The second stage, trained on first use; a broken corpus or scenario only turns it off (with a warning)."""
     from ..engine import attach_learned
-    from ..scenario import load_scenarios
 
     corpus = locations.corpus_sources()
     if not any(p.is_dir() and any(p.glob("*.y*ml")) for p in corpus):
@@ -153,8 +152,8 @@ def attach_learned_stage(matcher: Matcher, args: argparse.Namespace, err: TextIO
         err.flush()
 
     try:
-        scenarios = load_scenarios(scenario_sources(args), matcher.book.kinds())
-        attach_learned(matcher, corpus, scenarios, on_training=say_training)
+        # By their files: the scenarios are parsed only if the stage must be trained.
+        attach_learned(matcher, corpus, on_training=say_training, scenario_sources=scenario_sources(args))
     except ContentError as exc:
         # A broken corpus or scenario file must not stop judging: the rules still work.
         err.write("⚠ 第二阶段判别模型没有加载，本次只用话术库规则评判：\n")
@@ -175,13 +174,14 @@ def open_store(args: argparse.Namespace) -> Store:
 
 
 def category_labels() -> dict[str, str]:
-    """Category id -> Chinese label, for the review commands; cosmetic, so never fatal."""
-    from ..phrasebook import load_phrasebook
+    """Category id -> Chinese label, for the review commands; cosmetic, so never fatal.
 
-    try:
-        return load_phrasebook(locations.phrasebook_sources()).labels()
-    except ContentError:
-        return {}
+    Read from the phrasebook files (cached by their bytes), never by loading or
+    compiling the phrasebook: the review commands need only the store and these names.
+    """
+    from ..labels import category_labels as labels_of
+
+    return labels_of(locations.phrasebook_sources())
 
 
 def expand(paths: list[Path]) -> list[Path]:
