@@ -10,8 +10,8 @@ from typing import Any, TextIO
 
 from ..charts import Series, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
+from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..record import short_time
-from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..terminal import csv_cell, printable
 from .common import (
     EXIT_FAILED,
