@@ -1,16 +1,21 @@
 """The Textual application: trainee → scenario → play → debrief, and progress views.
 
 The app is the one place that builds screens: screens post ``messages.Open*``
-and the handlers below push them.  Start-up work runs in thread workers and
-is announced to the open screens with ``ContentReady`` / ``EngineReady``.
+and the handlers below push them.  Start-up work runs in thread workers,
+started once the first frame is on screen (``Ready``) so they never compete
+with it for the interpreter, and is announced to the open screens with
+``ContentReady`` / ``EngineReady``.  Only the start screen is imported before
+the first frame: the others (and the engine, the scenarios' schema and the
+store they import) load when first opened or in the workers.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -29,13 +34,7 @@ from .messages import (
     OpenTraineeSessions,
     OpenTranscript,
 )
-from .screens.debrief import DebriefScreen
-from .screens.picker import PickerScreen
-from .screens.play import PlayScreen
-from .screens.progress import ProgressScreen
 from .screens.start import StartScreen
-from .screens.team import TeamScreen, TraineeSessionsScreen
-from .screens.transcript import TranscriptScreen
 from .services import Services
 
 
@@ -62,6 +61,9 @@ class SimulatorApp(App[None]):
         if theme:
             self.theme = theme
         self.push_screen(StartScreen())
+
+    def on_ready(self, event: events.Ready) -> None:
+        """The first frame is drawn: start loading what the next screens need."""
         self.load_content()
         self.load_engine()
 
@@ -112,10 +114,14 @@ class SimulatorApp(App[None]):
 
     @on(OpenPicker)
     def open_picker(self, message: OpenPicker) -> None:
+        from .screens.picker import PickerScreen
+
         self.push_screen(PickerScreen(message.trainee))
 
     @on(OpenPlay)
     def open_play(self, message: OpenPlay) -> None:
+        from .screens.play import PlayScreen
+
         screen = PlayScreen(message.trainee, message.scenario, exam=message.exam, resume=message.resume)
         if message.replace:
             self.switch_screen(screen)
@@ -124,24 +130,34 @@ class SimulatorApp(App[None]):
 
     @on(OpenDebrief)
     def open_debrief(self, message: OpenDebrief) -> None:
+        from .screens.debrief import DebriefScreen
+
         self.switch_screen(
             DebriefScreen(message.trainee, message.scenario, message.dialogue, message.session_id, message.exam)
         )
 
     @on(OpenProgress)
     def open_progress(self, message: OpenProgress) -> None:
+        from .screens.progress import ProgressScreen
+
         self.push_screen(ProgressScreen(message.trainee))
 
     @on(OpenTeam)
     def open_team(self) -> None:
+        from .screens.team import TeamScreen
+
         self.push_screen(TeamScreen())
 
     @on(OpenTraineeSessions)
     def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:
+        from .screens.team import TraineeSessionsScreen
+
         self.push_screen(TraineeSessionsScreen(message.trainee))
 
     @on(OpenTranscript)
     def open_transcript(self, message: OpenTranscript) -> None:
+        from .screens.transcript import TranscriptScreen
+
         self.push_screen(TranscriptScreen(message.session_id))
 
     # -- commands -------------------------------------------------------------------
@@ -174,7 +190,9 @@ class SimulatorApp(App[None]):
         self.services.remember(theme=self.theme)
 
     async def action_quit(self) -> None:
-        if isinstance(self.screen, PlayScreen) and not self.screen.finished:
+        # A play screen exists only if its module was imported (quitting from the start screen imports nothing).
+        play = sys.modules.get("simulator.tui.screens.play")
+        if play is not None and isinstance(self.screen, play.PlayScreen) and not self.screen.finished:
             self.screen.action_leave()
             return
         self.exit()
