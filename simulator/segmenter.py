@@ -274,7 +274,9 @@ class Segmenter:
         get = self._get
         route: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
         for idx in range(n - 1, -1, -1):
-            route[idx] = max((log(get(sentence[idx : x + 1], 0) or 1) - logtotal + route[x + 1][0], x) for x in dag[idx])
+            route[idx] = max(
+                (log(get(sentence[idx : x + 1], 0) or 1) - logtotal + route[x + 1][0], x) for x in dag[idx]
+            )
         x = 0
         buf = ""
         while x < n:
@@ -308,7 +310,7 @@ class Segmenter:
 
 
 def build_overlay(base: BaseDictionary, words: Iterable[str]) -> tuple[dict[str, int], int]:
-    """The entries ``jieba.add_word`` makes for ``words`` (in that order; one character words are left out) and the total."""
+    """What ``jieba.add_word`` puts in for ``words`` (in that order; one-character words left out), and the total."""
     segmenter = Segmenter(base)
     for word in words:
         if len(word) >= 2:
@@ -317,7 +319,7 @@ def build_overlay(base: BaseDictionary, words: Iterable[str]) -> tuple[dict[str,
 
 
 def load_segmenter(words: Iterable[str]) -> Segmenter:
-    """The segmenter for a phrasebook's ``words`` (added in sorted order): jieba's dictionary plus them, from the cache."""
+    """The segmenter for a phrasebook's ``words`` (added in sorted order): jieba's dictionary and them, cached."""
     from .cache import cached, digest
 
     ordered = sorted(set(words))

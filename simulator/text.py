@@ -47,9 +47,8 @@ def tables_key() -> str:
     """What the tables are derived from: their format and both packages' versions and data files."""
     from .cache import digest, package_stamp
 
-    return digest(
-        [f"tables v{TABLES_FORMAT}", package_stamp("zhconv", "zhcdict.json"), package_stamp("pypinyin", "pinyin_dict.py")]
-    )
+    zhconv = package_stamp("zhconv", "zhcdict.json")
+    return digest([f"tables v{TABLES_FORMAT}", zhconv, package_stamp("pypinyin", "pinyin_dict.py")])
 
 
 @lru_cache(maxsize=1)
