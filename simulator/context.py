@@ -25,7 +25,7 @@ from .hits import Candidate
 from .moment import NO_MOMENT, Moment
 from .pattern_engine import CompiledPattern
 from .patterns import compile_pattern
-from .segmenter import Segmenter, load_segmenter
+from .segmenter import Cuts, load_segmenter
 from .specs import CategorySpec, NegationTerms, PatternSpec
 from .text import NormText, normalize_phrase
 
@@ -116,13 +116,14 @@ class Negation:
         self.look_back = 8 * terms.window + 8
         # Every phrasebook word is in the segmenter's dictionary.
         self._jieba_words = sorted(set(jieba_words) | self.cues)
-        self._segmenter: Segmenter | None = None
+        # Loaded on first use; anything with jieba's ``cut(text) -> words`` may stand in (tests put jieba itself).
+        self.segmenter: Cuts | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, object]:
         # The segmenter's dictionary has its own cache; a compiled phrasebook does not carry it.
         state = dict(self.__dict__)
-        state["_segmenter"] = None
+        state["segmenter"] = None
         del state["_lock"]
         return state
 
@@ -135,14 +136,14 @@ class Negation:
         """The words the segmenter's dictionary must hold: the phrasebook's and the cues."""
         return self._jieba_words
 
-    def warm_up(self) -> Segmenter:
+    def warm_up(self) -> Cuts:
         """The segmenter with the phrasebook's words (from the user cache: a few milliseconds)."""
-        segmenter = self._segmenter
+        segmenter = self.segmenter
         if segmenter is None:
             with self._lock:
-                segmenter = self._segmenter
+                segmenter = self.segmenter
                 if segmenter is None:
-                    segmenter = self._segmenter = load_segmenter(self._jieba_words)
+                    segmenter = self.segmenter = load_segmenter(self._jieba_words)
         return segmenter
 
     def negated(self, norm: NormText, candidate: Candidate) -> bool:
@@ -166,7 +167,7 @@ class Negation:
             start = max(begin, first - len(self._pseudo.split(region)[-1]))
         if start >= first:
             return False
-        tokens = (self._segmenter or self.warm_up()).cut(norm.chars[start:first])
+        tokens = (self.segmenter or self.warm_up()).cut(norm.chars[start:first])
         if start == begin > clause_begin:
             # The window was cut inside the clause, maybe inside a word (毫不 cut to 不):
             # its first token is no cue.

@@ -89,6 +89,11 @@ class Matcher:
         return state
 
     @property
+    def negation(self) -> Negation:
+        """What cancels a negated hit: its cues, the words its segmenter knows, the segmenter."""
+        return self._negation
+
+    @property
     def phrase_count(self) -> int:
         return len(self._phrases)
 

@@ -33,6 +33,7 @@ import zlib
 from collections.abc import Iterable
 from math import log
 from pathlib import Path
+from typing import Protocol
 
 FORMAT = 1  # bump when the files' layout or what they hold changes
 
@@ -69,6 +70,12 @@ def read_dictionary(path: Path) -> tuple[dict[str, int], int]:
             for end in range(1, len(word) + 1):
                 freq.setdefault(word[:end], 0)
     return freq, total
+
+
+class Cuts(Protocol):
+    """What the negation window needs: ``jieba.lcut(text, HMM=False)``."""
+
+    def cut(self, sentence: str) -> list[str]: ...
 
 
 class BaseDictionary:
