@@ -380,14 +380,20 @@ class Store:
             params,
         )
 
-    def category_totals(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]:
-        """(trainee id, kind, category, count) of broken and missed categories, summed over sessions."""
+    def category_totals(self, trainee: str | None = None, top: int = 3) -> list[tuple[int, str, str, int]]:
+        """(trainee id, kind, category, count): each trainee's ``top`` most broken and most missed categories,
+        summed over sessions, plus one ("prohibited", "", total) row per trainee with every prohibited hit."""
         where, params = self._trainee_filter(trainee, "trainee_id")
         kinds = "kind IN ('prohibited', 'missed')"
+        filtered = f"{where} AND {kinds}" if where else f" WHERE {kinds}"
         rows = self.driver.execute(
-            "SELECT trainee_id, kind, category, count FROM trainee_categories"
-            + (f"{where} AND {kinds}" if where else f" WHERE {kinds}"),
-            params,
+            "SELECT trainee_id, kind, category, count FROM (SELECT trainee_id, kind, category, count, "
+            "ROW_NUMBER() OVER (PARTITION BY trainee_id, kind ORDER BY count DESC, category) AS rank "
+            f"FROM trainee_categories{filtered}) ranked WHERE rank <= ? "
+            "UNION ALL SELECT trainee_id, 'prohibited', '', SUM(count) FROM trainee_categories"
+            + (f"{where} AND kind = 'prohibited'" if where else " WHERE kind = 'prohibited'")
+            + " GROUP BY trainee_id",
+            [*params, top, *params],
         )
         return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
 
