@@ -17,7 +17,7 @@ from .parse import ChineseArgumentParser
 
 
 def build_parser() -> ChineseArgumentParser:
-    from . import content, judging, play, review  # here: opening the TUI builds no parser (see main)
+    from . import content, judging, play, review, reviewing  # here: opening the TUI builds no parser (see main)
 
     parser = ChineseArgumentParser(prog="simulator", description="售后服务情景陪练：不带子命令时打开终端界面。")
     parser.add_argument(
@@ -31,6 +31,7 @@ def build_parser() -> ChineseArgumentParser:
     content.add_parsers(sub)
     play.add_parsers(sub)
     review.add_parsers(sub)
+    reviewing.add_parsers(sub)
     return parser
 
 

@@ -30,6 +30,7 @@ from .messages import (
     OpenPicker,
     OpenPlay,
     OpenProgress,
+    OpenReview,
     OpenTeam,
     OpenTraineeSessions,
     OpenTranscript,
@@ -153,6 +154,12 @@ class SimulatorApp(App[None]):
         from .screens.team import TraineeSessionsScreen
 
         self.push_screen(TraineeSessionsScreen(message.trainee))
+
+    @on(OpenReview)
+    def open_review(self, message: OpenReview) -> None:
+        from .screens.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(message.reviewer))
 
     @on(OpenTranscript)
     def open_transcript(self, message: OpenTranscript) -> None:
