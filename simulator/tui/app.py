@@ -89,7 +89,7 @@ class SimulatorApp(App[None]):
 
     @work(thread=True, exclusive=False, group="startup")
     def load_engine(self) -> None:
-        """The phrasebook compile and jieba (about a second): never blocks the first screen."""
+        """The engine, from the user cache (or compiled and trained after a content change): never blocks a screen."""
         try:
             self.services.load_engine()
         except ContentError as exc:
