@@ -116,9 +116,8 @@ def team(matcher: Matcher, scenarios: dict[str, Scenario]) -> Iterator[Team]:
                     _play(store, matcher, scenarios[GOOD], team.names[who], example.replies, seed=example.seed),
                     _play(store, matcher, scenarios[GOOD], team.names[who], scenarios[GOOD].examples[1].replies),
                 ]
-                team.open_session[who] = _play(
-                    store, matcher, scenarios[GOOD], team.names[who], example.replies[:2], seed=example.seed, finish=False
-                )
+                team.open_session[who] = _play(store, matcher, scenarios[GOOD], team.names[who],
+                                               example.replies[:2], seed=example.seed, finish=False)
         yield team
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as admin:
@@ -209,9 +208,9 @@ def test_a_trainee_starts_sessions_and_records_turns_only_for_themselves(team: T
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # already finished: refused
             conn.execute(f"INSERT INTO sessions ({columns}, finished) VALUES (%s, 'x', 'x', 'x', 'exam', 1, 'x', 1)",
                          (a_id,))
-        turn = ("INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, "
-                "next_node, seconds, detail, created_at) VALUES (%s, 99, 'n', 'c', 'r', 0, 'met', 50, 50, 100, 'n', 1, "
-                "'{}', 'x')")
+        turn = ("INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
+                "score, next_node, seconds, detail, created_at) VALUES (%s, 99, 'n', 'c', 'r', 0, 'met', 50, 50, "
+                "100, 'n', 1, '{}', 'x')")
         for other in (team.open_session["b"], team.sessions["a"][0]):  # someone else's; my own closed one
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(turn, (other,))
@@ -428,3 +427,69 @@ async def test_the_tui_under_a_lead_account(team: Team, engine: Matcher) -> None
         await _wait(pilot, lambda: isinstance(app.screen, TraineeSessionsScreen) and app.screen.ids)
         await pilot.press("enter")
         await _wait(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+
+
+# -- assignments under the same roles (issue 15, item 3) --------------------------------------
+
+
+def test_assignments_are_protected_by_the_same_roles(team: Team) -> None:
+    import psycopg
+
+    code, out, err = run_cli(team.url("lead"), "assign", "add", GOOD, "--team", "一组", "--mode", "exam")
+    assert code == 0, err
+    mine = int(out.split("已布置任务 ")[1].split("：")[0])
+    code, _, err = run_cli(team.url("lead"), "assign", "add", GOOD, "--team", "二组")
+    assert code == 1 and "你负责的是 一组" in err
+    code, _, err = run_cli(team.url("lead"), "assign", "add", GOOD, "--trainee", "丙")
+    assert code == 1 and "没有学员 丙" in err
+    assert run_cli(team.url("lead2"), "assign", "add", GOOD, "--trainee", "丙")[0] == 0
+    for who in ("a", "trainer"):
+        code, _, err = run_cli(team.url(who), "assign", "add", GOOD, "--team", "一组")
+        assert code == 1 and "只有组长" in err
+    with psycopg.connect(team.owner, autocommit=True) as owner:
+        [(c_id,)] = owner.execute("SELECT id FROM trainees WHERE name = '丙'").fetchall()
+    insert = ("INSERT INTO assignments (scenario, title, trainee_id, team, pass_mark, mode, created_at, created_by) "
+              "VALUES ('x', 'x', %s, %s, 0, 'practice', 'x', 'x')")
+    with team.connect("lead") as conn:  # the server refuses what the client would not send
+        for trainee_id, other_team in ((c_id, None), (None, "二组")):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(insert, (trainee_id, other_team))
+        assert conn.execute("UPDATE assignments SET pass_mark = 0 WHERE team = '二组' OR trainee_id = %s",
+                            (c_id,)).rowcount == 0
+    with team.connect("a") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute(insert, (None, "一组"))
+    seen = {who: {a["id"] for a in json.loads(run_cli(team.url(who), "assign", "list", "--format", "json")[1])}
+            for who in ("a", "c", "lead", "lead2", "trainer")}
+    assert mine in seen["a"] and mine in seen["lead"] and mine in seen["trainer"]
+    assert mine not in seen["c"] and mine not in seen["lead2"] and seen["c"] == seen["lead2"]
+    assert seen["trainer"] == seen["lead"] | seen["lead2"]
+    [row] = [a for a in json.loads(run_cli(team.url("lead"), "report", "--assignments", "--format", "json")[1])
+             if a["id"] == mine]
+    assert {t["trainee"] for t in row["trainees"]} == {"甲", "乙"}
+
+
+async def test_the_tui_assignments_under_lead_and_trainee_accounts(team: Team, engine: Matcher) -> None:
+    from simulator.tui.screens.assignments import AssignmentsScreen
+    from simulator.tui.screens.picker import PickerScreen
+    from simulator.tui.screens.team import TeamScreen
+    from simulator.tui.tasks import TasksPanel
+
+    assert run_cli(team.url("lead"), "assign", "add", "angry_complaint_repeat_failure", "--trainee", "乙")[0] == 0
+    app = _app(team.url("lead"), engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: "组长" in str(app.screen.query_one("#status", Static).render()))
+        app.screen.query_one("#trainees").focus()
+        await pilot.press("t")
+        await _wait(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await pilot.press("a")
+        await _wait(pilot, lambda: isinstance(app.screen, AssignmentsScreen) and app.screen.loaded)
+        assert app.screen.check_action("new", ()) is True  # a lead may assign
+        assert all(p.assignment.team in (None, "一组") for p in app.screen.progress)
+    app = _app(team.url("b"), engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: app.screen.query_one("#name", Input).value == "乙")
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, PickerScreen))
+        panel = app.screen.query_one(TasksPanel)
+        await _wait(pilot, lambda: any(p.assignment.trainee == "乙" for p in panel.assignments))
+        assert "我的任务" in str(panel.render())

@@ -456,6 +456,55 @@ class Store:
             params,
         )
 
+    # -- assignments (a lead's; protected by the same roles on PostgreSQL) --
+
+    def add_assignment(
+        self, *, scenario: str, title: str, trainee: str | None = None, team: str | None = None, pass_mark: int,
+        mode: str, due: str | None,
+    ) -> int:
+        """Assign ``scenario`` to one trainee (who must exist) or to a team; returns the assignment's id."""
+        who = self.identity()
+        if not who.can_assign:
+            raise StoreError(f"当前登录的是{who.describe()}：只有组长（或管理员）能布置任务。")
+        if (trainee is None) == (team is None):
+            raise StoreError("请指定布置给一位学员（--trainee）或一个组（--team），二者选一。")
+        trainee_id = None
+        if trainee is not None:
+            rows = self.driver.execute("SELECT id FROM trainees WHERE name = ?", (self.canonical_name(trainee),))
+            if not rows:
+                raise StoreError(f"没有学员 {trainee}（或不在你负责的组里）。")
+            trainee_id = int(rows[0][0])
+        if team is not None and who.kind == "lead" and team != who.team:
+            raise StoreError(f"你负责的是 {who.team} 组，不能给 {team} 组布置任务。")
+        with self.driver.transaction():
+            rows = self.driver.execute(
+                "INSERT INTO assignments (scenario, title, trainee_id, team, pass_mark, mode, due, created_at, "
+                "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (scenario, title, trainee_id, team, pass_mark, mode, due, self.clock(), who.role or "本机"),
+            )
+        return int(rows[0][0])
+
+    def remove_assignment(self, assignment_id: int) -> bool:
+        """Withdraw an assignment (the sessions played for it stay); False when there is none to withdraw."""
+        who = self.identity()
+        if not who.can_assign:
+            raise StoreError(f"当前登录的是{who.describe()}：只有组长（或管理员）能撤销任务。")
+        with self.driver.transaction():
+            return bool(self.driver.execute("DELETE FROM assignments WHERE id = ? RETURNING id", (assignment_id,)))
+
+    def assignment_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """Each visible assignment × each trainee it covers, with their finished attempts since it was set,
+        best score and first pass (``assignments.build_progress`` reads them)."""
+        where, params = "", []
+        if trainee is not None:
+            where = "WHERE t.name = ? "
+            params.append(self.canonical_name(trainee))
+        return self.driver.execute(
+            _ASSIGNMENT_ROWS + where + "GROUP BY a.id, a.scenario, a.title, ta.name, a.team, a.pass_mark, a.mode, "
+            "a.due, a.created_at, a.created_by, t.name ORDER BY a.id, t.name",
+            params,
+        )
+
     def category_series(self, trainee: str, category: str) -> list[tuple[str, int, int]]:
         """(started_at, session id, count) of ``category`` per session of ``trainee``."""
         return self.driver.execute(
@@ -464,6 +513,18 @@ class Store:
             "WHERE t.name = ? GROUP BY s.id, s.started_at ORDER BY s.started_at, s.id",
             (category, self.canonical_name(trainee)),
         )
+
+
+_ASSIGNMENT_ROWS = (
+    "SELECT a.id, a.scenario, a.title, ta.name, a.team, a.pass_mark, a.mode, a.due, a.created_at, a.created_by, "
+    "t.name, COUNT(s.id), MAX(s.score), "
+    "MIN(CASE WHEN s.score >= a.pass_mark AND COALESCE(s.outcome, '') <> 'bad' THEN s.ended_at END) "
+    "FROM assignments a LEFT JOIN trainees ta ON ta.id = a.trainee_id "
+    "LEFT JOIN trainees t ON (t.id = a.trainee_id OR (a.team IS NOT NULL AND t.team = a.team)) "
+    # A session counts if it finished, started since the assignment, and (for an exam) was an exam.
+    "LEFT JOIN sessions s ON s.trainee_id = t.id AND s.scenario = a.scenario AND s.finished = 1 "
+    "AND s.started_at >= a.created_at AND (a.mode = 'practice' OR s.mode = 'exam') "
+)
 
 
 def open_store(url: str) -> Store:

@@ -168,6 +168,7 @@ MIGRATIONS.append(
             """CREATE TABLE assignments (
                 id {id},
                 scenario TEXT NOT NULL,
+                title TEXT NOT NULL,
                 trainee_id INTEGER REFERENCES trainees(id),
                 team TEXT,
                 pass_mark INTEGER NOT NULL CHECK (pass_mark BETWEEN 0 AND 100),

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from ..errors import ContentError
 from .messages import (
     ContentReady,
+    OpenAssignments,
     EngineReady,
     OpenDebrief,
     OpenPicker,
@@ -29,6 +30,7 @@ from .messages import (
     OpenTraineeSessions,
     OpenTranscript,
 )
+from .screens.assignments import AssignmentsScreen
 from .screens.debrief import DebriefScreen
 from .screens.picker import PickerScreen
 from .screens.play import PlayScreen
@@ -135,6 +137,10 @@ class SimulatorApp(App[None]):
     @on(OpenTeam)
     def open_team(self) -> None:
         self.push_screen(TeamScreen())
+
+    @on(OpenAssignments)
+    def open_assignments(self) -> None:
+        self.push_screen(AssignmentsScreen())
 
     @on(OpenTraineeSessions)
     def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:

@@ -16,6 +16,7 @@ from ...record import SessionRecord
 from ...scenario import Scenario
 from ...terminal import printable
 from ..messages import ContentReady, OpenPlay, OpenProgress, OpenTeam
+from ..tasks import TasksPanel
 from ..widgets import TitleBar, stars
 from .base import AppScreen
 
@@ -44,6 +45,7 @@ class PickerScreen(AppScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar(id="topbar")
         with Vertical(id="picker"):
+            yield TasksPanel(self.trainee, id="tasks")  # assignments and what to practise next
             yield Input(placeholder="筛选：直接输入标题或标签，如“超保”“投诉”", id="filter", select_on_focus=False)
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             yield Static(id="details")
@@ -76,6 +78,7 @@ class PickerScreen(AppScreen):
             return bests_by_scenario(store.sessions(trainee=self.trainee)), store.unfinished_sessions(self.trainee)
 
         self.read_store(read, self.show_history)
+        self.query_one(TasksPanel).reload()
 
     def show_history(self, found: tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]) -> None:
         self._bests, self._unfinished = found

@@ -1,0 +1,60 @@
+"""The picker's own section: the trainee's assignments (due, passed, overdue) and what to practise next.
+
+A widget of its own so the picker needs only to place it and reload it; it
+reads the store through its screen's worker (``AppScreen.read_store``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ..assignments import AssignmentProgress, build_progress, order_for_trainee
+from ..terminal import printable
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .screens.base import AppScreen
+
+SHOWN = 3  # assignments listed; the rest are counted
+STATE_STYLE = {"overdue": "bold red", "due": "bold yellow", "passed": "green"}
+STATE_MARK = {"overdue": "⚠ 已逾期", "due": "● 待完成", "passed": "✓ 已通过"}
+
+
+class TasksPanel(Static):
+    """我的任务 at the top of the picker (hidden when there is nothing to show)."""
+
+    def __init__(self, trainee: str, **kwargs: object):
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.trainee = trainee
+        self.assignments: list[AssignmentProgress] = []
+        self.display = False
+
+    def reload(self) -> None:
+        today = date.today().isoformat()
+        trainee = self.trainee
+
+        def read(store: Store) -> list[AssignmentProgress]:
+            return order_for_trainee(build_progress(store.assignment_rows(trainee), today))
+
+        cast("AppScreen", self.screen).read_store(read, self.show)
+
+    def show(self, assignments: list[AssignmentProgress]) -> None:
+        self.assignments = assignments
+        self.display = bool(assignments)
+        text = Text()
+        for p in assignments[:SHOWN]:
+            state = p.standings[0].state if p.standings else "due"
+            if text:
+                text.append("\n")
+            text.append(STATE_MARK[state], style=STATE_STYLE[state])
+            text.append(" " + printable(p.assignment.describe()))
+            best = p.standings[0].best if p.standings else None
+            if best is not None and state != "passed":
+                text.append(f"  最好 {best} 分", style="dim")
+        if len(assignments) > SHOWN:
+            text.append(f"\n……还有 {len(assignments) - SHOWN} 项任务", style="dim")
+        self.update(Text("我的任务：", style="bold") + Text("\n") + text if text else "")
