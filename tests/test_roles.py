@@ -493,3 +493,42 @@ async def test_the_tui_assignments_under_lead_and_trainee_accounts(team: Team, e
         panel = app.screen.query_one(TasksPanel)
         await _wait(pilot, lambda: any(p.assignment.trainee == "乙" for p in panel.assignments))
         assert "我的任务" in str(panel.render())
+
+
+# -- the review loop (migration 5) under the same roles ------------------------------------------
+
+
+def test_disputes_and_review_marks_under_the_roles(team: Team) -> None:
+    import psycopg
+
+    mine, theirs = team.sessions["a"][0], team.sessions["b"][0]
+    code, out, err = run_cli(team.url("a"), "review", "dispute", f"{mine}:1", "--comment", "我觉得没说错")
+    assert code == 0, err
+    code, _, err = run_cli(team.url("a"), "review", "dispute", f"{theirs}:1")
+    assert code != 0  # someone else's turn: not even visible
+    with team.connect("a") as conn:
+        [(b_id,)] = psycopg.connect(team.owner, autocommit=True).execute(
+            "SELECT id FROM trainees WHERE name = '乙'").fetchall()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO disputes (session_id, n, trainee_id, comment, created_at) "
+                         "VALUES (%s, 1, %s, '', 'x')", (theirs, b_id))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO review_marks (session_id, n, reviewer, kind, created_at) "
+                         "VALUES (%s, 1, '甲', 'confirmed', 'x')", (mine,))
+    code, out, err = run_cli(team.url("trainer"), "review", "mark", f"{theirs}:1", "--reviewer", "周老师",
+                             "--kind", "confirmed")
+    assert code == 0, err
+    code, out, err = run_cli(team.url("trainer"), "review", "mark", f"{theirs}:1", "--reviewer", "周老师",
+                             "--kind", "confirmed", "--comment", "再看一遍")
+    assert code == 0, err  # the second supersedes the first (an UPDATE of superseded_by only)
+    for who in ("a", "lead"):
+        code, _, err = run_cli(team.url(who), "review", "mark", f"{mine}:1", "--reviewer", "周老师", "--kind",
+                               "confirmed")
+        assert code == 1 and "没有权限" in err, (who, err)
+    with team.connect("trainer") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE review_marks SET comment = '改过的'")
+    with team.connect("a") as conn:  # a trainee sees the disputes and marks on their own turns only
+        assert {r[0] for r in conn.execute("SELECT session_id FROM disputes").fetchall()} == {mine}
+        assert conn.execute("SELECT count(*) FROM review_marks").fetchone() == (0,)
+    with team.connect("b") as conn:
+        assert conn.execute("SELECT count(*) FROM review_marks WHERE superseded_by IS NULL").fetchone() == (1,)

@@ -56,9 +56,11 @@ FINISH_SIGNATURE = f"{FINISH}(bigint, text, text, text, integer, boolean)"
 # Tables every kind of account reads (rows filtered by the policies).
 READ_TABLES = [
     "meta", "schema_version", "scenario_titles", "trainees", "staff", "sessions", "turns", "session_categories",
-    "trainee_summary", "trainee_scenarios", "trainee_categories", "assignments",
+    "trainee_summary", "trainee_scenarios", "trainee_categories", "disputes", "review_marks", "assignments",
 ]
 SESSION_START_COLUMNS = "trainee_id, scenario, scenario_title, content_version, mode, seed, started_at"
+DISPUTE_COLUMNS = "session_id, n, trainee_id, comment, created_at"
+MARK_COLUMNS = "session_id, n, reviewer, kind, category, words, comment, created_at"
 TURN_COLUMNS = (
     "session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, "
     "detail, created_at"
@@ -67,6 +69,7 @@ TURN_COLUMNS = (
 # SQL used by the policies: the trainee ids the connecting role may read, and its own.
 VISIBLE_TRAINEES = "(SELECT id FROM trainees)"  # trainees' own policy decides which rows that is
 OWN_TRAINEE = "(SELECT id FROM trainees WHERE db_role = current_user)"
+IS_TRAINER = "EXISTS (SELECT 1 FROM staff s WHERE s.db_role = current_user AND s.kind = 'trainer')"
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,19 @@ def postgres_migration(version: int, schema: str) -> list[str]:
             _read_by_trainee("trainee_scenarios"),
             "ALTER TABLE trainee_categories ENABLE ROW LEVEL SECURITY",
             _read_by_trainee("trainee_categories"),
+            # Migration 5's review loop: a trainee disputes their own turns; trainers mark any turn.
+            "ALTER TABLE disputes ENABLE ROW LEVEL SECURITY",
+            _read_by_trainee("disputes"),
+            "CREATE POLICY disputes_raise ON disputes FOR INSERT WITH CHECK ("
+            f"trainee_id IN {OWN_TRAINEE} "
+            f"AND session_id IN (SELECT id FROM sessions WHERE trainee_id IN {OWN_TRAINEE}))",
+            "ALTER TABLE review_marks ENABLE ROW LEVEL SECURITY",
+            "CREATE POLICY review_marks_read ON review_marks FOR SELECT USING ("
+            "session_id IN (SELECT id FROM sessions))",
+            f"CREATE POLICY review_marks_add ON review_marks FOR INSERT WITH CHECK ({IS_TRAINER})",
+            # A new mark supersedes the active one on the same point (only superseded_by may change: see init).
+            f"CREATE POLICY review_marks_supersede ON review_marks FOR UPDATE USING ({IS_TRAINER}) "
+            f"WITH CHECK ({IS_TRAINER})",
         ]
     if version == 7:
         lead_covers = (
@@ -414,6 +430,15 @@ def init(store: Store) -> list[str]:
              "✓ 学员：可以取得新练习、新回合的编号"),
             (f"GRANT EXECUTE ON FUNCTION {FINISH_SIGNATURE} TO {quote_ident(groups['trainee'])}",
              "✓ 学员：通过服务器函数结束自己的练习（得分不能高于各回合平均分）"),
+            (f"GRANT INSERT ({DISPUTE_COLUMNS}) ON disputes TO {quote_ident(groups['trainee'])}",
+             "✓ 学员：可以对自己的回合提出申诉（“我认为判错了”）"),
+            (f"GRANT USAGE ON SEQUENCE disputes_id_seq TO {quote_ident(groups['trainee'])}",
+             "✓ 学员：可以取得新申诉的编号"),
+            (f"GRANT INSERT ({MARK_COLUMNS}), UPDATE (superseded_by) ON review_marks TO "
+             f"{quote_ident(groups['trainer'])}",
+             "✓ 培训师：可以给任何回合写复核标记（新标记取代旧标记，旧的保留）；练习记录只读"),
+            (f"GRANT USAGE ON SEQUENCE review_marks_id_seq TO {quote_ident(groups['trainer'])}",
+             "✓ 培训师：可以取得新复核标记的编号"),
             (f"GRANT INSERT, UPDATE, DELETE ON assignments TO {quote_ident(groups['lead'])}",
              "✓ 组长：可以给本组学员布置、修改、撤销任务；练习记录只读"),
             (f"GRANT USAGE ON SEQUENCE assignments_id_seq TO {quote_ident(groups['lead'])}",
@@ -422,7 +447,6 @@ def init(store: Store) -> list[str]:
         for sql, said in statements:
             driver.execute(sql)
             done.append(said)
-    done.append("· 培训师：可以查看全部学员的练习记录，不能修改")
     return done
 
 

@@ -15,7 +15,7 @@ from ...progress import bests_by_scenario
 from ...record import SessionRecord
 from ...scenario import Scenario
 from ...terminal import printable
-from ..messages import ContentReady, OpenPlay, OpenProgress, OpenTeam
+from ..messages import ContentReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
 from ..tasks import TasksPanel
 from ..widgets import TitleBar, stars
 from .base import AppScreen
@@ -31,6 +31,7 @@ class PickerScreen(AppScreen):
         Binding("c", "resume", "继续未完成", id="picker.resume", tooltip="接着上次没做完的这个场景练下去"),
         Binding("p", "progress", "我的进度", id="picker.progress", tooltip="我的得分趋势和薄弱项"),
         Binding("t", "team", "团队", id="picker.team", tooltip="全体学员的进度（组长）"),
+        Binding("v", "review", "复核", id="picker.review", tooltip="培训师复核引擎的判定（申诉优先）"),
         Binding("slash", "filter", "筛选", id="picker.filter", tooltip="按标题或标签筛选场景"),
         Binding("escape", "back", "换学员", id="picker.back", tooltip="回到选择学员"),
     ]
@@ -149,7 +150,7 @@ class PickerScreen(AppScreen):
     def on_key(self, event: events.Key) -> None:
         # Filter as you type: a character typed on the table goes to the filter.
         table = self.query_one("#scenarios", DataTable)
-        if self.focused is table and event.is_printable and event.character and event.character not in "ecptq/":
+        if self.focused is table and event.is_printable and event.character and event.character not in "ecptvq/":
             box = self.query_one("#filter", Input)
             box.focus()
             box.insert_text_at_cursor(event.character)
@@ -159,7 +160,7 @@ class PickerScreen(AppScreen):
             event.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("progress", "team") and isinstance(self.focused, Input):
+        if action in ("progress", "team", "review") and isinstance(self.focused, Input):
             return False  # the letters are being typed into the filter
         if action == "start" and not self.shown:
             return None  # shown greyed out
@@ -195,6 +196,13 @@ class PickerScreen(AppScreen):
 
     def action_progress(self) -> None:
         self.post_message(OpenProgress(self.trainee))
+
+    def action_review(self) -> None:
+        trainers = self.services.settings.get("trainers")
+        if isinstance(trainers, list) and trainers and self.trainee not in trainers:
+            self.notify("只有培训师名单里的人可以复核（设置文件中的 trainers）", severity="warning")
+            return
+        self.post_message(OpenReview(self.trainee))
 
     def action_team(self) -> None:
         self.post_message(OpenTeam())
