@@ -12,7 +12,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import ContentError
 from ..store.errors import StoreError
-from . import admin, assign, content, judging, play, review, reviewing
+from . import admin, assign, content, judging, play, recommending, review, reviewing
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, write_problems
 from .parse import ChineseArgumentParser
 
@@ -31,6 +31,7 @@ def build_parser() -> ChineseArgumentParser:
     play.add_parsers(sub)
     review.add_parsers(sub)
     reviewing.add_parsers(sub)
+    recommending.add_parsers(sub)
     assign.add_parsers(sub)
     admin.add_parsers(sub)
     return parser

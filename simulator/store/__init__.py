@@ -510,6 +510,19 @@ class Store:
             "a.due, a.created_at, a.created_by, t.name ORDER BY a.id, t.name",
             params,
         )
+    def recent_losses(self, trainee: str, sessions: int = 10) -> list[tuple[Any, ...]]:
+        """(session id, started at, scenario, kind, category, turns) of the trainee's latest ``sessions``
+        sessions with a turn, newest first: the categories broken or missed (``recommend.losses_from_rows``);
+        a session that lost nothing has one row with kind None."""
+        return self.driver.execute(
+            "SELECT s.id, s.started_at, s.scenario, c.kind, c.category, c.count FROM (SELECT id, started_at, scenario "
+            "FROM sessions WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?) AND turns > 0 "
+            "ORDER BY started_at DESC, id DESC LIMIT ?) s "
+            "LEFT JOIN session_categories c ON c.session_id = s.id AND c.kind IN ('prohibited', 'missed') "
+            "ORDER BY s.started_at DESC, s.id DESC, c.kind, c.category",
+            (self.canonical_name(trainee), sessions),
+        )
+
     # -- disputes and review marks (issue: 复核与校准) ---------------------------------
 
     def add_dispute(self, session_id: int, n: int, comment: str = "") -> Dispute:
