@@ -510,6 +510,7 @@ class Store:
             "a.due, a.created_at, a.created_by, t.name ORDER BY a.id, t.name",
             params,
         )
+
     def recent_losses(self, trainee: str, sessions: int = 10) -> list[tuple[Any, ...]]:
         """(session id, started at, scenario, kind, category, turns) of the trainee's latest ``sessions``
         sessions with a turn, newest first: the categories broken or missed (``recommend.losses_from_rows``);
