@@ -12,7 +12,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import ContentError
 from ..store.errors import StoreError
-from . import admin, assign, content, judging, play, recommending, review, reviewing
+from . import admin, assign, content, judging, play, recommending, review, reviewing, serve
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, write_problems
 from .parse import ChineseArgumentParser
 
@@ -34,6 +34,7 @@ def build_parser() -> ChineseArgumentParser:
     recommending.add_parsers(sub)
     assign.add_parsers(sub)
     admin.add_parsers(sub)
+    serve.add_parsers(sub)
     return parser
 
 
