@@ -102,8 +102,8 @@ class Page:
                 return dict(reply.get("result", {}))
 
     async def text(self) -> str:
-        result = await self.send("Runtime.evaluate", expression="window.__simulatorText ? window.__simulatorText() : ''",
-                                 returnByValue=True)
+        expression = "window.__simulatorText ? window.__simulatorText() : ''"
+        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         return str(result.get("result", {}).get("value", ""))
 
     async def wait_for(self, needle: str, seconds: float = 60) -> str:
