@@ -19,6 +19,7 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -172,19 +173,21 @@ def served(tmp_path: Path) -> Any:
     proc = subprocess.Popen(
         [sys.executable, "-m", "simulator", "--db", str(tmp_path / "served.sqlite3"), "serve", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        start_new_session=True,  # its own process group: the apps it starts for each tab end with it
     )
     try:
         _wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}/", proc, tmp_path
     finally:
-        proc.terminate()  # textual-serve stops gracefully on SIGTERM, and its apps with it
+        os.killpg(proc.pid, signal.SIGTERM)  # textual-serve stops gracefully on SIGTERM
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
-async def test_the_app_in_a_real_browser(browser: Page, served: Any) -> None:
+async def test_the_app_in_a_real_browser(served: Any, browser: Page) -> None:  # the browser closes first
     url, proc, tmp_path = served
     await browser.send("Page.enable")
     await browser.send("Runtime.enable")
