@@ -532,3 +532,19 @@ def test_disputes_and_review_marks_under_the_roles(team: Team) -> None:
         assert conn.execute("SELECT count(*) FROM review_marks").fetchone() == (0,)
     with team.connect("b") as conn:
         assert conn.execute("SELECT count(*) FROM review_marks WHERE superseded_by IS NULL").fetchone() == (1,)
+
+
+async def test_the_tui_under_a_trainer_account_reviews_every_trainee(team: Team, engine: Matcher) -> None:
+    from simulator.tui.screens.picker import PickerScreen
+    from simulator.tui.screens.review import ReviewScreen
+
+    app = _app(team.url("trainer"), engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await _wait(pilot, lambda: "复核" in str(app.screen.query_one("#status", Static).render()))
+        app.screen.query_one("#name", Input).value = "周老师"
+        await pilot.press("enter")
+        await _wait(pilot, lambda: isinstance(app.screen, PickerScreen))
+        app.screen.query_one("#scenarios").focus()
+        await pilot.press("v")
+        await _wait(pilot, lambda: isinstance(app.screen, ReviewScreen) and bool(app.screen.queue))
+        assert {item.session.trainee for item in app.screen.queue} == {"甲", "乙", "丙"}

@@ -65,6 +65,8 @@ class StartScreen(AppScreen):
             # On a shared server the account says who you are: the name is filled in for you.
             self.query_one("#name", Input).value = who.name
             status = f"已载入 {count} 个场景；当前账号：{who.describe()}。"
+        elif who.kind == "trainer":
+            status = f"已载入 {count} 个场景；当前账号：{who.describe()}：输入你的姓名后按 v 复核，不能练习。"
         elif not who.can_play:
             status = f"已载入 {count} 个场景；当前账号：{who.describe()}，只能查看记录（按 t 看团队进度）。"
         self.query_one("#status", Static).update(printable(status))
@@ -99,6 +101,9 @@ class StartScreen(AppScreen):
         from ...store import StoreError  # the store's modules load after the first frame
 
         def read(store: Store) -> tuple[str, list[str], str | None]:
+            if store.identity().kind == "trainer":
+                # A trainer goes on to the picker to review (v); practising is refused when a turn is saved.
+                return store.canonical_name(name), [], None
             try:
                 store.check_may_play(name)  # a shared server's account may practise only as itself
             except StoreError as exc:
