@@ -11,7 +11,7 @@ CORE = [
     "simulator.text", "simulator.phrasebook", "simulator.hits", "simulator.phrases", "simulator.patterns",
     "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge", "simulator.scoring",
     "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
-    "simulator.charts",
+    "simulator.charts", "simulator.sources",
 ]
 FORBIDDEN = ["textual", "sqlite3", "psycopg", "rich"]
 

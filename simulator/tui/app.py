@@ -72,11 +72,7 @@ class SimulatorApp(App[None]):
         """Scenarios and the store: fast, needed by the first screens."""
         from ..store import StoreError  # the store's drivers load after the first frame
 
-        try:
-            self.services.load_scenarios()
-        except ContentError as exc:
-            self.call_from_thread(self._fatal, "场景文件有误：\n" + "\n".join(map(str, exc.problems[:5])))
-            return
+        self.services.load_scenarios()  # a broken or duplicate file is left out, never fatal
         try:
             self.services.open_store()
         except StoreError as exc:
@@ -90,7 +86,7 @@ class SimulatorApp(App[None]):
         try:
             self.services.load_engine()
         except ContentError as exc:
-            self.call_from_thread(self._fatal, "话术库有误：\n" + "\n".join(map(str, exc.problems[:5])))
+            self.call_from_thread(self._fatal, "随产品发布的话术库有误：\n" + "\n".join(map(str, exc.problems[:5])))
             return
         self.call_from_thread(self._engine_ready)
 
@@ -102,6 +98,12 @@ class SimulatorApp(App[None]):
     def _engine_ready(self) -> None:
         if self.services.warning:
             self.notify(self.services.warning, severity="warning", timeout=15)
+        skipped = self.services.skipped
+        if skipped:
+            files = len({p.file for p in skipped})
+            self.notify(
+                f"{files} 个内容文件有误，已跳过，其余照常可用。", title="内容文件有误", severity="warning", timeout=10
+            )
         self._announce(EngineReady)
 
     def _fatal(self, message: str) -> None:

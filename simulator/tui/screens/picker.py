@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ...progress import bests_by_scenario
 from ...record import SessionRecord
 from ...scenario import Scenario
-from ..messages import ContentReady, OpenPlay, OpenProgress, OpenTeam
-from ..widgets import TitleBar, stars
+from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenTeam
+from ..widgets import SkippedBanner, TitleBar, stars
 from .base import AppScreen
 
 
@@ -37,6 +37,7 @@ class PickerScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="topbar")
+        yield SkippedBanner(id="skipped")
         with Vertical(id="picker"):
             yield Input(placeholder="筛选：直接输入标题或标签，如“超保”“投诉”", id="filter", select_on_focus=False)
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
@@ -62,11 +63,15 @@ class PickerScreen(AppScreen):
     def on_content_ready(self, message: ContentReady) -> None:
         self.reload()
 
+    def on_engine_ready(self, message: EngineReady) -> None:
+        self.reload()  # a scenario naming a category the phrasebook lacks is left out now
+
     def reload(self) -> None:
         """Read the trainee's best scores once; typing in the filter only re-filters."""
         store = self.services.store
         self._bests = bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
         self._unfinished = store.unfinished_sessions(self.trainee) if store is not None else {}
+        self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
         self.refresh_rows()
         self.refresh_bindings()
 
