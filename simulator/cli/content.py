@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -17,6 +18,8 @@ from .common import (
     load_matcher,
     load_scenarios_for,
     phrasebook_option,
+    scenario_sources,
+    warn_skipped,
     write_problems,
 )
 
@@ -24,80 +27,142 @@ if TYPE_CHECKING:
     from ..matcher import Matcher
 
 
-def _classify(path: Path) -> str:
-    """'phrasebook', 'scenario' or 'corpus', by the file's top-level keys."""
-    import yaml
+_SCENARIO_KEYS = {"id", "title", "difficulty", "persona", "start", "nodes", "endings", "examples", "goal", "summary",
+                  "max_turns", "on_max_turns", "scoring", "mood", "tags", "source"}
+_PHRASEBOOK_KEYS = {"categories", "negation", "lexicon"}
+_CORPUS_KEYS = {"items"}
 
-    try:
-        head = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace")[:200_000])
-    except Exception:  # noqa: BLE001 - any parse failure is reported by the real loader
-        head = None
-    if isinstance(head, dict) and ("nodes" in head or "start" in head):
-        return "scenario"
-    if isinstance(head, dict) and ("categories" in head or "negation" in head):
-        return "phrasebook"
-    if isinstance(head, dict) and "items" in head:
-        return "corpus"
+
+def _classify(path: Path, places: dict[str, list[Path]]) -> str:
+    """'phrasebook', 'scenario' or 'corpus': by the directory it is in, else by its top-level keys.
+
+    The keys are read from the text (``key:`` at the start of a line), so a file
+    with a YAML slip is still checked as what it is meant to be.
+    """
+    resolved = path.resolve()
+    for kind, folders in places.items():
+        if any(folder.is_dir() and resolved.is_relative_to(folder.resolve()) for folder in folders):
+            return kind
+    text = path.read_text(encoding="utf-8", errors="replace")[:200_000]
+    keys = set(re.findall(r"^([A-Za-z_]+)\s*:", text, flags=re.MULTILINE))
+    votes = {
+        "scenario": len(keys & _SCENARIO_KEYS),
+        "phrasebook": len(keys & _PHRASEBOOK_KEYS) * 3,
+        "corpus": len(keys & _CORPUS_KEYS) * 3,
+    }
+    best = max(votes, key=lambda kind: votes[kind])
+    if votes[best]:
+        return best
     return "scenario" if "scenario" in path.parts or path.name.endswith(".scenario.yaml") else "phrasebook"
 
 
-def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..matcher import load_matcher as compile_phrasebook
+def _places() -> dict[str, list[Path]]:
+    """The directories the TUI reads, by kind: bundled first, then the user's."""
+    return {
+        "phrasebook": [locations.bundled_phrasebook_dir(), locations.user_phrasebook_dir()],
+        "scenario": [locations.bundled_scenarios_dir(), locations.user_scenarios_dir()],
+        "corpus": [locations.bundled_corpus_dir(), locations.user_corpus_dir()],
+    }
 
-    targets = args.paths or [
-        locations.bundled_phrasebook_dir(),
-        locations.bundled_scenarios_dir(),
-        *([locations.bundled_corpus_dir()] if locations.bundled_corpus_dir().is_dir() else []),
-    ]
+
+_KIND_NAMES = {"phrasebook": "话术库", "scenario": "场景", "corpus": "语料"}
+
+
+def _say_directories(out: TextIO, places: dict[str, list[Path]]) -> list[Path]:
+    """List the directories read (those that exist) and return them."""
+    out.write("检查界面会载入的全部内容，读取的目录：\n")
+    read: list[Path] = []
+    for kind, (bundled, user) in places.items():
+        name = _KIND_NAMES[kind]
+        if bundled.is_dir():
+            out.write(f"  {name}（随产品发布）：{bundled}\n")
+            read.append(bundled)
+        if user.is_dir():
+            out.write(f"  {name}（你的）：{user}\n")
+            read.append(user)
+        else:
+            out.write(f"  {name}（你的）：{user}（还没有这个目录，放进去的文件会一起载入）\n")
+    return read
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Each file's problems on their own; checks across files run on the files that loaded."""
+    from ..sources import load_matcher_skipping
+
+    places = _places()
+    targets = args.paths or _say_directories(out, places)
     files = expand(targets)
-    kinds = {f: _classify(f) for f in files}
+    kinds = {f: _classify(f, places) for f in files}
     phrasebooks = [f for f in files if kinds[f] == "phrasebook"]
     scenarios = [f for f in files if kinds[f] == "scenario"]
     corpora = [f for f in files if kinds[f] == "corpus"]
     failed = False
-    matcher = None
-    try:
-        matcher = compile_phrasebook(locations.phrasebook_sources(phrasebooks))
+    matcher: Matcher | None = None
+    if phrasebooks or not args.paths or scenarios or corpora:
+        sources = locations.phrasebook_sources(phrasebooks)
+        try:
+            matcher, skipped = load_matcher_skipping(sources[:1], sources[1:])
+        except ContentError as exc:  # the bundled phrasebook itself
+            failed = True
+            write_problems(err, exc.problems)
+            skipped = []
+        named = {f.resolve() for f in phrasebooks}
+        bad_files = {Path(p.file).resolve() for p in skipped}
         for path in phrasebooks:
-            out.write(f"✓ {path}：话术库有效\n")
-        out.write(
-            f"  共 {len(matcher.categories)} 个类别、{matcher.phrase_count} 条短语、"
-            f"{matcher.pattern_count} 个模式，自测用例全部通过\n"
-        )
-    except ContentError as exc:
-        failed = True
-        write_problems(err, exc.problems)
+            if path.resolve() not in bad_files and matcher is not None:
+                out.write(f"✓ {path}：话术库有效\n")
+        mine = [p for p in skipped if Path(p.file).resolve() in named]
+        if mine:
+            failed = True
+            write_problems(err, mine)
+        others = [p for p in skipped if Path(p.file).resolve() not in named]
+        if others:  # a broken file of the user's, not one asked about: the TUI skips it too
+            warn_skipped(args, err, others)
+        if matcher is not None and (phrasebooks or not args.paths):
+            out.write(
+                f"  共 {len(matcher.categories)} 个类别、{matcher.phrase_count} 条短语、"
+                f"{matcher.pattern_count} 个模式，自测用例全部通过\n"
+            )
     if scenarios:
         if matcher is None:
-            err.write("✗ 话术库无效，无法检查场景中引用的类别\n")
-            return EXIT_FAILED
-        failed |= not _validate_scenarios(scenarios, matcher, out, err)
+            err.write("⚠ 话术库没有载入，下面只检查场景的格式和剧情结构，不检查其中引用的类别\n")
+        failed |= not _validate_scenarios(scenarios, matcher, args, out, err)
     if corpora:
         if matcher is None:
-            err.write("✗ 话术库无效，无法检查语料中的类别\n")
+            err.write("✗ 话术库没有载入，无法检查语料中的类别\n")
             return EXIT_FAILED
         failed |= not _validate_corpus(corpora, matcher, args, out, err)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _validate_scenarios(paths: list[Path], matcher: Matcher, out: TextIO, err: TextIO) -> bool:
-    """Each scenario file against the phrasebook's categories, with its score range."""
-    from ..scenario import load_scenarios
+def _validate_scenarios(
+    paths: list[Path], matcher: Matcher | None, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> bool:
+    """Each scenario file on its own (schema, graph, categories, model answers, an id nobody else has)."""
+    from ..scenario import duplicate_id, load_each, scenario_files
     from ..scenario_scores import check_model_answers, score_range
 
-    categories = matcher.book.kinds()
+    categories = matcher.book.kinds() if matcher is not None else None
+    # The ids taken before each file, in the order the TUI loads: the first file of an id wins.
+    order = [f.resolve() for f in scenario_files(scenario_sources(args))]
+    loaded, _ = load_each(order, categories)
+    position = {f: i for i, f in enumerate(order)}
     ok = True
     for path in paths:
-        try:
-            [scenario] = load_scenarios([path], categories)
-        except ContentError as exc:
-            ok = False
-            write_problems(err, exc.problems)
-            continue
-        problems = check_model_answers(scenario, matcher)
-        if problems:
+        here = position.get(path.resolve(), len(order))
+        taken = {s.id: s.file for s in loaded if position.get(Path(s.file).resolve(), 0) < here}
+        checked, problems = load_each([path], categories)
+        if not checked:
             ok = False
             write_problems(err, problems)
+            continue
+        scenario = checked[0]
+        found = check_model_answers(scenario, matcher) if matcher is not None else []
+        if scenario.id in taken:
+            found.insert(0, duplicate_id(scenario, taken[scenario.id]))
+        if found:
+            ok = False
+            write_problems(err, found)
             continue
         low, high = score_range(scenario)
         out.write(
@@ -110,13 +175,10 @@ def _validate_scenarios(paths: list[Path], matcher: Matcher, out: TextIO, err: T
 def _validate_corpus(paths: list[Path], matcher: Matcher, args: argparse.Namespace, out: TextIO, err: TextIO) -> bool:
     """Schema, unique ids, known categories and existing scenario moments of labelled files."""
     from ..corpus import check_labels, load_corpus_file
+    from ..sources import load_scenarios_skipping
 
-    try:
-        nodes: dict[str, set[str]] | None = {
-            s.id: set(s.nodes) for s in load_scenarios_for(args, matcher.book.kinds())
-        }
-    except ContentError:
-        nodes = None
+    loaded, _ = load_scenarios_skipping(scenario_sources(args), matcher.book.kinds())  # their problems: see above
+    nodes: dict[str, set[str]] | None = {s.id: set(s.nodes) for s in loaded}
     ok = True
     for path in paths:
         try:

@@ -1,0 +1,99 @@
+"""Trainers writing content (issue 14, items 2-6): validate what the TUI loads, each file on its own,
+where files go, editor schemas, a scenario skeleton."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator import yamlfile
+from simulator.cli import main
+from simulator.errors import ContentError
+from test_content_isolation import BROKEN_SCENARIO
+
+LATE = Path(__file__).resolve().parent.parent / "scenarios" / "late_arrival_reschedule.yaml"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+NAMES = {"YAML", "JSON", "CSV", "SVG", "HTML", "PNG", "UTF", "Tab", "Excel", "SQLite", "PostgreSQL", "Code"}
+
+
+def english_words(text: str) -> list[str]:
+    """Latin words that are not the name of a format or a product."""
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in NAMES]
+
+
+# -- item 2: validate with no arguments checks what the TUI loads ------------------------------
+
+
+def test_validate_without_arguments_reads_the_user_directories_and_says_so(isolated_home: Path) -> None:
+    folder = isolated_home / "scenarios"
+    folder.mkdir(parents=True)
+    (folder / "broken.yaml").write_text(BROKEN_SCENARIO, encoding="utf-8")
+    code, out, err = run("validate")
+    assert code == 1
+    assert "broken.yaml:5:" in err
+    assert str(folder) in out and "读取的目录" in out
+    assert str(isolated_home / "phrasebook") in out  # the user's phrasebook directory, even before it exists
+
+
+# -- item 3: each file's errors on their own; the position of a YAML slip ---------------------------
+
+
+def test_a_yaml_slip_hides_no_other_file_and_points_at_its_line(tmp_path: Path) -> None:
+    phrasebook = tmp_path / "mine.yaml"
+    phrasebook.write_text(
+        "version: 1\nname: 我的\ncategories:\n  - id: my_thanks\n    phrases: [谢谢您, 多谢\n    kind: standard\n",
+        encoding="utf-8",
+    )
+    scenario = tmp_path / "late.yaml"
+    scenario.write_text(
+        LATE.read_text(encoding="utf-8").replace("id: late_arrival_reschedule", "id: my_late")
+        .replace("goto: confirm", "goto: confirmm", 1),
+        encoding="utf-8",
+    )
+    code, out, err = run("validate", str(phrasebook), str(scenario))
+    assert code == 1
+    assert f"{phrasebook}:5:" in err  # the line with the unclosed bracket, not the line after it
+    assert "跳转目标 confirmm 既不是节点也不是结局" in err  # the scenario was still checked, against the phrasebook
+    assert "无法检查" not in err
+
+
+SLIPS = {
+    "tags: [守时, 改约\nnext: 1\n": 1,
+    "a:\n  b: 1\n   c: 2\n": 3,
+    "a: 1\nmodel_answer: 您好: 我是\n": 2,
+    "a:\n\tb: 1\n": 2,
+    'a: "abc\nb: 1\nc: 2\n': 1,
+    "a:\n  b: 1\n  - c\n": 3,
+    "a:\n  - x\n  b: 1\n": 3,
+    'a: "x" y\n': 1,
+    "t: {when: met, goto: x\nu: 1\n": 1,
+    "a: @x\n": 1,
+    "a: 1\nb\nc: 2\n": 2,
+    'a: "x\\q"\n': 1,
+    "a: b\x07\n": 1,
+}
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "python"])
+@pytest.mark.parametrize("text", list(SLIPS))
+def test_yaml_slips_read_in_chinese_at_the_line_to_fix(text: str, loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if loader == "python":
+        monkeypatch.setattr(yamlfile, "_Loader", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML without libyaml")
+    with pytest.raises(ContentError) as caught:
+        yamlfile.load_yaml(text, "f.yaml")
+    [problem] = caught.value.problems
+    assert problem.line == SLIPS[text], str(problem)
+    assert english_words(problem.message) == [], problem.message
