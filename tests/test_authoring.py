@@ -97,3 +97,41 @@ def test_yaml_slips_read_in_chinese_at_the_line_to_fix(text: str, loader: str, m
     [problem] = caught.value.problems
     assert problem.line == SLIPS[text], str(problem)
     assert english_words(problem.message) == [], problem.message
+
+
+# -- item 4: where do my files go ---------------------------------------------------------------------------
+
+
+def test_paths_names_the_database_the_user_directories_settings_and_cache(isolated_home: Path) -> None:
+    (isolated_home / "scenarios").mkdir(parents=True)
+    (isolated_home / "scenarios" / "mine.yaml").write_text("version: 1\n", encoding="utf-8")
+    code, out, _ = run("paths")
+    assert code == 0
+    for where in ("progress.sqlite3", str(isolated_home / "scenarios"), str(isolated_home / "phrasebook"),
+                  "settings.json", "缓存目录"):
+        assert where in out, where
+    assert "1 个文件" in out and "还不存在" in out and "SIMULATOR_HOME" in out
+    code, out, _ = run("--db", "postgresql://lead:secret@db.example/train", "paths", "--format", "json")
+    data = __import__("json").loads(out)
+    assert data["scenarios"] == {"path": str(isolated_home / "scenarios"), "exists": True}
+    assert "secret" not in data["database"]["path"]
+
+
+def test_the_tui_takes_scenarios_and_phrasebook_paths_like_play(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import simulator.tui
+
+    seen = {}
+    monkeypatch.setattr(simulator.tui, "run_app", lambda db, **kw: seen.update(kw, db=db) or 0)
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    assert run("--scenarios", str(folder), "--phrasebook", str(folder))[0] == 0
+    assert seen["scenarios"] == [folder] and seen["phrasebook"] == [folder]
+    code, _, err = run("--scenarios", str(tmp_path / "nope"))
+    assert code == 2 and "不存在" in err
+
+
+def test_the_trainer_docs_say_where_the_files_go() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for doc in (root / "scenarios" / "README.md", root / "docs" / "话术库编写指南.md", root / "docs" / "组长使用说明.md"):
+        text = doc.read_text(encoding="utf-8")
+        assert "simulator paths" in text and "SIMULATOR_HOME" in text, doc.name

@@ -27,3 +27,19 @@ async def test_a_broken_and_a_duplicate_user_scenario_are_skipped_with_a_banner(
         assert "late_arrival_reschedule" in [s.id for s in picker.shown]
         banner = str(picker.query_one("#skipped", Static).render())
         assert "broken.yaml:5" in banner and "copy.yaml:2" in banner
+
+
+async def test_the_tui_loads_scenarios_given_on_the_command_line(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.tui.app import SimulatorApp
+    from simulator.tui.services import Services
+
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    text = (locations.bundled_scenarios_dir() / "late_arrival_reschedule.yaml").read_text(encoding="utf-8")
+    (folder / "mine.yaml").write_text(text.replace("id: late_arrival_reschedule", "id: my_late"), encoding="utf-8")
+    services = Services(str(tmp_path / "t.sqlite3"), scenarios=[folder])
+    services.matcher = engine
+    app = SimulatorApp(services=services)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        assert "my_late" in [s.id for s in app.screen.shown]

@@ -13,8 +13,10 @@ from ..errors import ContentError
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
+    database_url,
     dump,
     expand,
+    format_option,
     load_matcher,
     load_scenarios_for,
     phrasebook_option,
@@ -249,8 +251,67 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _shown_url(url: str) -> str:
+    """A database URL without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def _yaml_count(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else 0
+
+
+def cmd_paths(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Where everything is: the database, the user's content directories, settings, cache, bundled content."""
+    from ..learned import cache_dir
+
+    url = database_url(args)
+    is_file = "://" not in url
+    places = [
+        ("database", "进度数据库", url, Path(url) if is_file else None),
+        ("data_dir", "个人数据目录", str(locations.data_dir()), locations.data_dir()),
+        ("scenarios", "你的场景目录", str(locations.user_scenarios_dir()), locations.user_scenarios_dir()),
+        ("phrasebook", "你的话术库目录", str(locations.user_phrasebook_dir()), locations.user_phrasebook_dir()),
+        ("corpus", "你的语料目录", str(locations.user_corpus_dir()), locations.user_corpus_dir()),
+        ("settings", "设置文件", str(locations.settings_file()), locations.settings_file()),
+        ("cache", "缓存目录", str(cache_dir()), cache_dir()),
+        ("bundled_scenarios", "随产品发布的场景", str(locations.bundled_scenarios_dir()), locations.bundled_scenarios_dir()),
+        ("bundled_phrasebook", "随产品发布的话术库", str(locations.bundled_phrasebook_dir()),
+         locations.bundled_phrasebook_dir()),
+        ("bundled_corpus", "随产品发布的语料", str(locations.bundled_corpus_dir()), locations.bundled_corpus_dir()),
+    ]
+    if args.format == "json":
+        dump({key: {"path": _shown_url(shown) if key == "database" else shown,
+                    "exists": path.exists() if path is not None else None}
+              for key, _, shown, path in places}, out)
+        return EXIT_OK
+    notes = {
+        "database": "第一次练习时创建",
+        "scenarios": "自己写的场景放这里，界面和命令都会载入",
+        "phrasebook": "自己的话术库文件放这里，和随产品的一起生效",
+        "corpus": "自己的标注语料放这里，判别模型会一起学习",
+        "settings": "记住上次的学员和明暗主题",
+        "cache": "判别模型和自测结果的缓存，可以随时删除",
+    }
+    for key, name, shown, path in places:
+        if key == "database" and not is_file:
+            out.write(f"{name}：{_shown_url(shown)}（PostgreSQL 服务器）\n")
+            continue
+        if path is None or not path.exists():
+            state = "还不存在" + (f"，{notes[key]}" if key in notes else "")
+        elif path.is_dir() and key in ("scenarios", "phrasebook", "corpus"):
+            state = f"已存在，{_yaml_count(path)} 个文件"
+        else:
+            state = "已存在"
+        out.write(f"{name}：{shown}（{state}）\n")
+    out.write(
+        "\n换位置：环境变量 SIMULATOR_HOME 把个人数据目录整个换到别处，SIMULATOR_DB 或 --db 指定进度数据库；"
+        "也可以用 --scenarios、--phrasebook 临时载入别处的文件。\n"
+    )
+    return EXIT_OK
+
+
 def add_parsers(sub: Any) -> None:
-    """Register ``validate``, ``test`` and ``schema``."""
+    """Register ``validate``, ``test``, ``schema`` and ``paths``."""
     validate = sub.add_parser(
         "validate", help="检查话术库与场景文件", description="检查话术库与场景（默认检查随产品发布的内容）。"
     )
@@ -276,3 +337,9 @@ def add_parsers(sub: Any) -> None:
         help="phrasebook、scenario 或 corpus",
     )
     schema.set_defaults(handler=cmd_schema)
+
+    paths = sub.add_parser(
+        "paths", parents=[format_option("text", "json", default="text")], help="显示数据和内容文件的位置",
+        description="显示进度数据库、你的场景 / 话术库 / 语料目录、设置文件、缓存目录和随产品发布的内容在哪里。",
+    )
+    paths.set_defaults(handler=cmd_paths)
