@@ -94,6 +94,10 @@ class Scenario:
         return self.model.tags
 
     @property
+    def aliases(self) -> list[str]:
+        return self.model.aliases
+
+    @property
     def summary(self) -> str:
         return self.model.summary
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_content_isolation import BROKEN_SCENARIO
 
 from simulator import yamlfile
 from simulator.cli import main
 from simulator.errors import ContentError
-from test_content_isolation import BROKEN_SCENARIO
 
 LATE = Path(__file__).resolve().parent.parent / "scenarios" / "late_arrival_reschedule.yaml"
 
@@ -117,7 +117,9 @@ def test_paths_names_the_database_the_user_directories_settings_and_cache(isolat
     assert "secret" not in data["database"]["path"]
 
 
-def test_the_tui_takes_scenarios_and_phrasebook_paths_like_play(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tui_takes_scenarios_and_phrasebook_paths_like_play(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import simulator.tui
 
     seen = {}
@@ -132,6 +134,80 @@ def test_the_tui_takes_scenarios_and_phrasebook_paths_like_play(tmp_path: Path, 
 
 def test_the_trainer_docs_say_where_the_files_go() -> None:
     root = Path(__file__).resolve().parent.parent
-    for doc in (root / "scenarios" / "README.md", root / "docs" / "话术库编写指南.md", root / "docs" / "组长使用说明.md"):
+    docs = root / "docs"
+    for doc in (root / "scenarios" / "README.md", docs / "话术库编写指南.md", docs / "组长使用说明.md"):
         text = doc.read_text(encoding="utf-8")
         assert "simulator paths" in text and "SIMULATOR_HOME" in text, doc.name
+
+
+# -- item 5: editor support ------------------------------------------------------------------------------
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _texts(node: object, path: str = "") -> list[tuple[str, str]]:
+    """Every title and description of a schema, with where it is."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key in ("title", "description"):
+            if isinstance(node.get(key), str):
+                found.append((f"{path}.{key}", node[key]))
+        for key, value in node.items():
+            if key == "properties":
+                for name, field in value.items():
+                    found += _texts(field, f"{path}.{name}")
+            elif isinstance(value, (dict, list)):
+                found += _texts(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _texts(item, f"{path}[{index}]")
+    return found
+
+
+def test_schemas_are_written_as_files_with_chinese_titles_and_descriptions(tmp_path: Path) -> None:
+    import json
+
+    code, out, _ = run("schema", "--write", str(tmp_path / "schemas"))
+    assert code == 0 and "yaml-language-server: $schema=" in out
+    for kind in ("phrasebook", "scenario", "corpus"):
+        schema = json.loads((tmp_path / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8"))
+        texts = _texts(schema)
+        assert len(texts) > 20
+        assert [(where, text) for where, text in texts if not CHINESE.search(text)] == [], kind
+        assert schema["$schema"].startswith("http://json-schema.org/draft-07")
+    scenario = json.loads((tmp_path / "schemas" / "scenario.schema.json").read_text(encoding="utf-8"))
+    assert scenario["properties"]["version"]["title"] == "格式版本"
+    assert scenario["description"] != "The top level of a scenario file."
+
+
+def test_the_trainer_docs_show_the_modeline_and_the_vs_code_setting() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for doc in (root / "scenarios" / "README.md", root / "docs" / "话术库编写指南.md"):
+        text = doc.read_text(encoding="utf-8")
+        assert "# yaml-language-server: $schema=" in text and '"yaml.schemas"' in text, doc.name
+        assert "simulator schema --write" in text, doc.name
+
+
+# -- item 6: a scenario skeleton ---------------------------------------------------------------------------
+
+
+def test_new_scenario_writes_a_commented_skeleton_that_passes_validate_and_test(isolated_home: Path) -> None:
+    code, out, err = run("new", "scenario", "my_first")
+    assert code == 0, err
+    path = isolated_home / "scenarios" / "my_first.yaml"
+    assert str(path) in out
+    text = path.read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema=")
+    assert (path.parent / first.split("=", 1)[1]).resolve().is_file()  # the schema it names is there
+    data = yaml.safe_load(text)
+    assert data["id"] == "my_first" and len(data["nodes"]) == 3 and len(data["endings"]) == 2
+    assert len(data["examples"]) == 1 and text.count("#") > 20  # commented
+    code, out, err = run("validate", str(path))
+    assert code == 0, err
+    code, out, err = run("test", str(path))
+    assert code == 0, out + err
+    # Taken ids and existing files are refused, nothing is overwritten.
+    assert run("new", "scenario", "my_first", "--output", str(isolated_home / "other.yaml"))[0] == 2
+    assert run("new", "scenario", "late_arrival_reschedule")[0] == 2
+    assert run("new", "scenario", "Bad-Id")[0] == 2

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -13,6 +15,7 @@ from ..errors import ContentError
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
+    UsageError,
     database_url,
     dump,
     expand,
@@ -244,10 +247,37 @@ def cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..schema import json_schema
+def write_schemas(folder: Path, kinds: Sequence[str]) -> list[Path]:
+    """The JSON Schemas written as files into ``folder`` (created), for editors."""
+    from ..schema import json_schema, schema_file_name
 
-    dump(json_schema(args.kind), out)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in kinds:
+        path = folder / schema_file_name(kind)
+        path.write_text(json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from ..schema import KINDS, json_schema
+
+    if args.write is None:
+        dump(json_schema(args.kind or "phrasebook"), out)
+        return EXIT_OK
+    folder = Path(args.write) if args.write else locations.schemas_dir()
+    try:
+        written = write_schemas(folder, [args.kind] if args.kind else KINDS)
+    except OSError as exc:
+        raise UsageError(f"无法写入 {folder}（{exc.strerror or exc}）") from None
+    for path in written:
+        out.write(f"已写入：{path}\n")
+    first = written[-1] if len(written) == 1 else folder / "scenario.schema.json"
+    out.write(
+        "\n在 YAML 文件第一行写上这一行，VS Code 等编辑器（装 YAML 插件）就会给出字段提示和错误标记：\n"
+        f"# yaml-language-server: $schema={first.resolve().as_posix()}\n"
+    )
     return EXIT_OK
 
 
@@ -273,8 +303,10 @@ def cmd_paths(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ("phrasebook", "你的话术库目录", str(locations.user_phrasebook_dir()), locations.user_phrasebook_dir()),
         ("corpus", "你的语料目录", str(locations.user_corpus_dir()), locations.user_corpus_dir()),
         ("settings", "设置文件", str(locations.settings_file()), locations.settings_file()),
+        ("schemas", "编辑器用的 JSON Schema", str(locations.schemas_dir()), locations.schemas_dir()),
         ("cache", "缓存目录", str(cache_dir()), cache_dir()),
-        ("bundled_scenarios", "随产品发布的场景", str(locations.bundled_scenarios_dir()), locations.bundled_scenarios_dir()),
+        ("bundled_scenarios", "随产品发布的场景", str(locations.bundled_scenarios_dir()),
+         locations.bundled_scenarios_dir()),
         ("bundled_phrasebook", "随产品发布的话术库", str(locations.bundled_phrasebook_dir()),
          locations.bundled_phrasebook_dir()),
         ("bundled_corpus", "随产品发布的语料", str(locations.bundled_corpus_dir()), locations.bundled_corpus_dir()),
@@ -291,6 +323,7 @@ def cmd_paths(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "corpus": "自己的标注语料放这里，判别模型会一起学习",
         "settings": "记住上次的学员和明暗主题",
         "cache": "判别模型和自测结果的缓存，可以随时删除",
+        "schemas": "运行 simulator schema --write 写到这里",
     }
     for key, name, shown, path in places:
         if key == "database" and not is_file:
@@ -330,11 +363,16 @@ def add_parsers(sub: Any) -> None:
     test.set_defaults(handler=cmd_test)
 
     schema = sub.add_parser(
-        "schema", help="输出 JSON Schema（供编辑器自动补全）", description="输出话术库或场景的 JSON Schema。"
+        "schema", help="输出 JSON Schema（供编辑器自动补全）",
+        description="输出话术库、场景或语料文件的 JSON Schema；--write 把它们写成文件，供编辑器关联。",
     )
     schema.add_argument(
-        "kind", nargs="?", choices=["phrasebook", "scenario", "corpus"], default="phrasebook",
-        help="phrasebook、scenario 或 corpus",
+        "kind", nargs="?", choices=["phrasebook", "scenario", "corpus"], default=None,
+        help="phrasebook（默认）、scenario 或 corpus",
+    )
+    schema.add_argument(
+        "--write", nargs="?", const="", default=None, metavar="DIR",
+        help="写成文件（phrasebook.schema.json 等）放进 DIR，不写 DIR 时放进个人数据目录的 schemas/",
     )
     schema.set_defaults(handler=cmd_schema)
 

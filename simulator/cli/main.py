@@ -13,7 +13,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import ContentError
 from ..store.errors import StoreError
-from . import content, judging, play, review
+from . import content, judging, new, play, review
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
 from .parse import ChineseArgumentParser
 
@@ -37,6 +37,7 @@ def build_parser() -> ChineseArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     judging.add_parsers(sub)
     content.add_parsers(sub)
+    new.add_parsers(sub)
     play.add_parsers(sub)
     review.add_parsers(sub)
     return parser
