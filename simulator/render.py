@@ -15,12 +15,18 @@ from rich.text import Text
 from .mood import mood_label
 from .phrasebook import SEVERITY_LABELS
 from .record import HitRecord, TurnRecord, highlighted, missed_names
+from .terminal import printable
 
 if TYPE_CHECKING:  # ``transcript`` and the review screens never load the engine
     from .judge import Judgement
     from .matcher import Hit
 
 STYLES = {"standard": "bold green", "prohibited": "bold white on red"}
+
+
+def safe(text: Text) -> Text:
+    """A rich ``Text`` with its characters made :func:`printable` (styles and spans kept)."""
+    return Text(printable(text.plain, newlines=True), style=text.style, spans=list(text.spans), end=text.end)
 
 
 def highlight(text: str, hits: Sequence[Hit] | Sequence[HitRecord]) -> Text:
@@ -73,14 +79,14 @@ def judgement_text(judgement: Judgement) -> Text:
         out.append(f"  ○ 未做到：{label}\n", style="yellow")
     if not judgement.prohibited and not judgement.standard:
         out.append("  （未命中任何常用语或禁用语）\n", style="dim")
-    return out
+    return safe(out)
 
 
 def reply_text(turn: TurnRecord) -> Text:
     """The reply as typed, its hits marked; a timeout says so."""
     if turn.timed_out:
         return Text("（超时未回复）", style="italic dim")
-    return highlight(turn.reply, turn.hits)
+    return safe(highlight(turn.reply, turn.hits))
 
 
 def turn_text(turn: TurnRecord, labels: dict[str, str]) -> Text:
@@ -114,4 +120,4 @@ def turn_text(turn: TurnRecord, labels: dict[str, str]) -> Text:
         out.append("  ✓ " + "  ✓ ".join(done) + "\n", style="green")
     for names in missed_names(turn, labels):
         out.append(f"  ○ 未做到：{names}\n", style="yellow")
-    return out
+    return safe(out)

@@ -80,7 +80,11 @@ def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
             _walk(node, (), positions, name, set(), [0], repeats)
             if repeats:
                 raise ContentError(repeats)
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except ValueError:  # an integer longer than Python converts (4,300 digits)
+                line, column = _long_number(node)
+                raise ContentError([_problem(name, "数字太长（超过 4300 位），请检查这个值", line, column)]) from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -98,6 +102,21 @@ def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
     except RecursionError:
         raise ContentError([_problem(name, "YAML 嵌套层次过深")]) from None
     return data, positions
+
+
+def _long_number(root: yaml.Node) -> tuple[int, int]:
+    """(line, column) of the first integer scalar too long to convert, or (0, 0)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag.endswith(":int") and len(node.value) > 4000:
+                return node.start_mark.line + 1, node.start_mark.column + 1
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
+    return 0, 0
 
 
 _OPENERS = {"flow sequence": "方括号“[”", "flow mapping": "花括号“{”"}

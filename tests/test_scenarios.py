@@ -13,9 +13,9 @@ import pytest
 from simulator import locations
 from simulator.cli import main
 from simulator.dialogue import Dialogue
-from simulator.mood import mood_label
 from simulator.errors import ContentError
 from simulator.matcher import Matcher
+from simulator.mood import mood_label
 from simulator.playtest import explore, run_playthrough
 from simulator.scenario import TIMEOUT_REPLY, load_scenarios
 from simulator.scenario_scores import score_range

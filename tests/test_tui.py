@@ -352,3 +352,35 @@ async def test_an_unfinished_session_resumes_where_it_stopped(tmp_path: Path, en
         turns = app.services.store.turns(session_id)
         assert [t.n for t in turns] == [1, 2, 3] and turns[2].reply == GOOD_REPLIES[2]
         assert len(app.services.store.sessions("王小明")) == 1
+
+
+async def test_hostile_names_and_replies_reach_the_screen_as_visible_text(tmp_path: Path, engine: Matcher) -> None:
+    """Escape sequences and markup typed as a name or a reply are shown, never sent to the terminal."""
+    import json
+
+    hostile = json.loads((Path(__file__).parent / "hostile" / "terminal_and_csv.json").read_text(encoding="utf-8"))
+    name = hostile["names"][0]  # clears the screen and fakes a green 满分 line if printed raw
+    controls = {chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+    def screen_text(app: SimulatorApp) -> str:
+        return app.export_screenshot()
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app, name)
+        assert not controls & set(screen_text(app))
+        await pick(pilot, app, "out_of_warranty_charge")
+        await say(pilot, app, hostile["replies"][0])
+        assert not controls & set(screen_text(app))
+        await pilot.press("escape")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await pilot.pause()
+        assert not controls & set(screen_text(app)) and "␛" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+        assert not controls & set(screen_text(app))

@@ -34,6 +34,25 @@ class UsageError(Exception):
 # -- shared options (argparse parents) ----------------------------------------------
 
 
+def bounded_int(low: int, high: int) -> Any:
+    """An argparse type: an integer in [low, high], refused in Chinese otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"应为整数：{text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"应在 {low} 到 {high} 之间")
+        return value
+
+    return parse
+
+
+SEED = bounded_int(0, 2**31 - 1)
+ROW_ID = bounded_int(1, 2**63 - 1)  # what both SQLite and PostgreSQL can store
+
+
 def phrasebook_option() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument(

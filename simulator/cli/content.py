@@ -15,6 +15,7 @@ from ..errors import ContentError
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
+    SEED,
     UsageError,
     database_url,
     dump,
@@ -359,7 +360,7 @@ def add_parsers(sub: Any) -> None:
     test.add_argument(
         "--explore", type=int, default=0, metavar="N", help="另外对每个场景做 N 次随机对练，检查引擎错误和死胡同"
     )
-    test.add_argument("--seed", type=int, default=0, help="随机对练的种子（默认 0）")
+    test.add_argument("--seed", type=SEED, default=0, help="随机对练的种子（默认 0）")
     test.set_defaults(handler=cmd_test)
 
     schema = sub.add_parser(

@@ -80,5 +80,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_OK
 
 
+def _utf8_streams() -> None:
+    """Read and write UTF-8 whatever the locale says.
+
+    Output stays valid UTF-8 (JSON lines included) even under an ASCII or
+    Latin-1 locale, and bytes on stdin that are not UTF-8 become U+FFFD, one
+    output line per input line, instead of a traceback that loses the lines
+    already read.
+    """
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)
+
+
 def entry() -> None:
+    _utf8_streams()
     sys.exit(main())

@@ -7,6 +7,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,8 +16,12 @@ from ..mood import mood_label
 from ..record import TurnRecord, missed_names
 from ..scenario import OUTCOME_LABELS, TIMEOUT_REPLY
 from ..store import utc_now
+from ..store.errors import StoreError
+from ..terminal import printable
 from .common import (
+    EXIT_FAILED,
     EXIT_OK,
+    SEED,
     UsageError,
     load_matcher,
     load_scenarios_for,
@@ -46,6 +51,50 @@ def _turn_text(turn: TurnRecord, labels: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+class RepliesError(Exception):
+    """The replies could not be read further (the message is Chinese and names the line)."""
+
+
+def _decoded(lines: Iterator[bytes], name: str) -> Iterator[str]:
+    for number, raw in enumerate(lines, 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            hint = "请用 UTF-8 编码输入" if name == "标准输入" else "请把文件另存为 UTF-8 后再试"
+            raise RepliesError(f"{name}第 {number} 行不是 UTF-8 编码的文字；{hint}") from None
+        yield text.rstrip("\r\n").lstrip("\ufeff") if number == 1 else text.rstrip("\r\n")
+
+
+def _replies(where: str) -> Iterator[str]:
+    """The reply lines of ``--replies`` (a file, or ``-`` for stdin, read as each line arrives).
+
+    A file is read and checked whole before anything is stored, so a bad file
+    starts no session; stdin is checked line by line.
+    """
+    if where == "-":
+        stdin = sys.stdin
+        if stdin is None or stdin.closed:
+            raise UsageError("标准输入已关闭，无法读取回复（--replies -）")
+        buffer = getattr(stdin, "buffer", None)
+        if buffer is None:  # a text stream (tests, embedding): already decoded
+            return (line.rstrip("\r\n") for line in iter(stdin.readline, ""))
+        return _decoded(iter(buffer.readline, b""), "标准输入")
+    path = Path(where)
+    if not path.exists():
+        raise UsageError(f"回复文件不存在：{path}")
+    if path.is_dir():
+        raise UsageError(f"回复文件 {path} 是一个目录，请指定文件")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"无法读取回复文件 {path}（{exc.strerror or exc}）") from None
+    try:
+        lines = list(_decoded(iter(data.splitlines(keepends=True)), f"回复文件 {path} "))
+    except RepliesError as exc:
+        raise UsageError(str(exc)) from None
+    return iter(lines)
+
+
 def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     matcher = load_matcher(args, err)
     labels = matcher.book.labels()
@@ -55,13 +104,7 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"找不到场景 {args.scenario_id}；可用的场景：{'、'.join(sorted(scenarios))}")
     if not args.trainee.strip():
         raise UsageError("学员姓名不能为空")
-    if args.replies == "-":
-        source: TextIO = sys.stdin
-    else:
-        path = Path(args.replies)
-        if not path.exists():
-            raise UsageError(f"回复文件不存在：{path}")
-        source = path.open(encoding="utf-8")
+    source = _replies(args.replies)
     seed = EXAM_SEED if args.exam else (args.seed if args.seed is not None else random.randrange(1 << 30))
     matcher.warm_up()
     dialogue = Dialogue(scenario, matcher, seed=seed)
@@ -81,41 +124,57 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                      "trainee": args.trainee, "seed": seed, "node": dialogue.node_id,
                      "customer": dialogue.customer_line, "mood": dialogue.mood})
     elif fmt == "text":
-        out.write(f"【{scenario.title}】学员：{args.trainee}\n客户（{scenario.persona.name}）：{dialogue.customer_line}\n")
+        out.write(printable(f"【{scenario.title}】学员：{args.trainee}") + "\n")
+        out.write(printable(f"客户（{scenario.persona.name}）：{dialogue.customer_line}") + "\n")
         out.flush()
     finished_recorded = False
+    failure: str | None = None
     try:
         started = time.monotonic()
-        for raw in iter(source.readline, ""):
-            text = raw.rstrip("\r\n")
+        for text in source:
             seconds = round(time.monotonic() - started, 3)
             played = dialogue.timeout(seconds) if text == TIMEOUT_REPLY else dialogue.reply(text, seconds)
             turn = played.record()
             if recorder:
-                recorder.record_turn(turn)
-                if dialogue.finished:  # stored the moment it is reached, not when input ends
-                    recorder.finish(dialogue.end())
-                    finished_recorded = True
+                try:
+                    recorder.record_turn(turn)
+                    if dialogue.finished:  # stored the moment it is reached, not when input ends
+                        recorder.finish(dialogue.end())
+                        finished_recorded = True
+                except StoreError as exc:
+                    saved = turn.n - 1
+                    failure = (
+                        f"保存第 {turn.n} 回合时出错：{exc}\n已保存的 {saved} 个回合不会丢失"
+                        + ("；数据库恢复后，在界面中选择这个场景按 c 可以接着练。" if saved else "。")
+                    )
+                    recorder = None
+                    break
             if fmt == "jsonl":
                 _event(out, {"event": "turn", **turn.to_json()})
             elif fmt == "text":
-                out.write(_turn_text(turn, labels) + "\n")
+                out.write(printable(_turn_text(turn, labels), newlines=True) + "\n")
                 who = "客户" if not dialogue.finished else "结局"
                 if dialogue.finished and dialogue.ending:
                     if turn.next_customer:
-                        out.write(f"客户：{turn.next_customer}\n")
-                    out.write(f"{who}：{dialogue.ending.title}\n")
+                        out.write(printable(f"客户：{turn.next_customer}") + "\n")
+                    out.write(printable(f"{who}：{dialogue.ending.title}") + "\n")
                 else:
-                    out.write(f"客户：{turn.next_customer}\n")
+                    out.write(printable(f"客户：{turn.next_customer}") + "\n")
                 out.flush()
             if dialogue.finished:
                 break  # nothing more to read: the conversation is over
             started = time.monotonic()
+    except RepliesError as exc:
+        failure = str(exc)
     finally:
-        if source is not sys.stdin:
-            source.close()
-        if recorder and not finished_recorded:
+        if recorder and not finished_recorded and failure is None:
             recorder.finish(dialogue.end())
+    if failure is not None:
+        if store is not None and session_id is not None:
+            store.discard_if_empty(session_id)  # a session that never got a turn leaves nothing behind
+            store.close()
+        err.write(f"✗ {failure}\n")
+        return EXIT_FAILED
     result = dialogue.result() | {"session": session_id, "trainee": args.trainee, "seed": seed}
     if fmt == "jsonl":
         _event(out, {"event": "end", **result})
@@ -153,7 +212,7 @@ def add_parsers(sub: Any) -> None:
     play.add_argument("--replies", required=True, metavar="FILE", help="回复文件，- 表示标准输入")
     play.add_argument("--format", choices=["text", "json", "jsonl"], default="text", help="输出格式（默认 text）")
     play.add_argument("--no-record", action="store_true", help="不记录到进度数据库")
-    play.add_argument("--seed", type=int, default=None, help="客户台词的随机种子（默认随机）")
+    play.add_argument("--seed", type=SEED, default=None, help="客户台词的随机种子（默认随机）")
     play.add_argument("--exam", action="store_true", help="考试模式：固定种子，便于比较")
     play.add_argument("--scenarios", action="append", type=Path, metavar="PATH", help="额外的场景文件或目录（可重复）")
     play.set_defaults(handler=play_session)

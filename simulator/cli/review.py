@@ -13,8 +13,10 @@ from ..errors import ContentError
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import short_time
 from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
+from ..terminal import csv_cell, printable
 from .common import (
     EXIT_FAILED,
+    ROW_ID,
     UsageError,
     category_labels,
     console,
@@ -31,21 +33,25 @@ OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
 def _table(out: TextIO, title: str, header: list[str], rows: list[list[str]], justify_right: set[int] | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, header_style="bold", show_lines=False)
+    # Cells are Text, never markup: a name like "[bold]" or one carrying escape codes prints as typed.
+    table = Table(title=Text(printable(title)), header_style="bold", show_lines=False)
     for index, name in enumerate(header):
         table.add_column(name, justify="right" if justify_right and index in justify_right else "left")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(printable(cell)) for cell in row))
     tty = hasattr(out, "isatty") and out.isatty()
     # On a terminal rich fits the table to the window; piped output is not cut.
     Console(file=out, highlight=False, width=None if tty else 200).print(table)
 
 
 def _csv(out: TextIO, header: list[str], rows: list[list[Any]]) -> None:
+    """CSV for Excel: a UTF-8 byte-order mark first, every cell safe to open (see ``csv_cell``)."""
+    out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
 
 
 def _fmt(value: Any, digits: int = 0) -> str:
@@ -95,8 +101,8 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     labels = category_labels()
     screen = console(out)
     screen.print(
-        Text(f"{session.scenario_title} · {session.trainee} · {short_time(session.started_at)} · "
-             f"{OUTCOME_LABELS.get(session.outcome, '未完成')} · 得分 {_fmt(session.score)}", style="bold")
+        Text(printable(f"{session.scenario_title} · {session.trainee} · {short_time(session.started_at)} · "
+                       f"{OUTCOME_LABELS.get(session.outcome, '未完成')} · 得分 {_fmt(session.score)}"), style="bold")
     )
     for turn in turns:
         screen.print()
@@ -174,16 +180,16 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for name in names[: args.max_trainees]:
             if args.category:
                 rows = store.category_series(name, args.category)
-                series.append(Series(name, [(str(at)[5:10], float(count)) for at, _, count in rows]))
+                series.append(Series(printable(name), [(str(at)[5:10], float(count)) for at, _, count in rows]))
             else:
                 sessions = [s for s in store.sessions(trainee=name) if s.score is not None]
-                series.append(Series(name, [(s.day, float(s.score or 0)) for s in sessions]))
+                series.append(Series(printable(name), [(s.day, float(s.score or 0)) for s in sessions]))
     labels = category_labels()
     if args.category:
         title = f"{labels.get(args.category, args.category)}（{args.category}）每次练习的次数"
         y_label, y_max = "次数", None
     else:
-        title = "得分趋势" + (f" · {args.trainee}" if args.trainee else "")
+        title = "得分趋势" + (f" · {printable(args.trainee)}" if args.trainee else "")
         y_label, y_max = "得分", 100.0
     if args.output:
         path = Path(args.output)
@@ -234,7 +240,7 @@ def add_parsers(sub: Any) -> None:
         "transcript", parents=[format_option("text", "json", default="text")], help="查看一次练习的完整对话",
         description="按保存的内容显示一次练习的每个回合。",
     )
-    transcript.add_argument("session_id", type=int, metavar="SESSION_ID", help="练习编号（见 simulator history）")
+    transcript.add_argument("session_id", type=ROW_ID, metavar="SESSION_ID", help="练习编号（见 simulator history）")
     transcript.set_defaults(handler=cmd_transcript)
 
     report = sub.add_parser(

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from ..record import SessionEnd, SessionRecord, TurnRecord
 from ..text import name_key
-from .drivers import Driver, PostgresDriver, SQLiteDriver
+from .drivers import Driver, PostgresDriver, SQLiteDriver, redact
 from .errors import StoreError
 from .migrations import APP_MARKER, LATEST, MIGRATIONS
 
@@ -125,6 +125,12 @@ class Store:
 
     def _migrate(self) -> None:
         driver = self.driver
+        if driver.read_only:  # nothing may be written: reading works if the schema is current
+            tables = driver.table_names()
+            current = int(driver.execute("SELECT MAX(version) FROM schema_version")[0][0] or 0) if tables else 0
+            if current != LATEST:
+                raise StoreError("进度数据库是只读的，而它需要先升级（或新建）才能使用；请检查文件权限。")
+            return
         with driver.transaction(lock=True):
             tables = driver.table_names()
             if "meta" not in tables:
@@ -259,6 +265,14 @@ class Store:
                 latest[row.scenario] = row
         return latest
 
+    def discard_if_empty(self, session_id: int) -> None:
+        """Remove a session that never got a turn (a play that failed before its first reply)."""
+        with self.driver.transaction():
+            self.driver.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE session_id = ?)",
+                (session_id, session_id),
+            )
+
     def resume_session(self, session: SessionRow) -> SessionRecorder:
         """A recorder that goes on writing ``session`` (its turns so far stay as they are)."""
         scores = [t.score for t in self.turns(session.id)]
@@ -344,6 +358,6 @@ def open_store(url: str) -> Store:
     if target.startswith(("postgresql://", "postgres://")):
         return Store(PostgresDriver(target))
     if "://" in target and not target.startswith("sqlite://"):
-        raise StoreError(f"不支持的数据库地址：{target}（请用 SQLite 文件路径或 postgresql://…）")
+        raise StoreError(f"不支持的数据库地址：{redact(target)}（请用 SQLite 文件路径或 postgresql://…）")
     path = Path(target.removeprefix("sqlite://")).expanduser()
     return Store(SQLiteDriver(path))

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ...progress import bests_by_scenario
 from ...record import SessionRecord
 from ...scenario import Scenario
+from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenTeam
 from ..widgets import SkippedBanner, TitleBar, stars
 from .base import AppScreen
@@ -46,7 +47,7 @@ class PickerScreen(AppScreen):
 
     def on_mount(self) -> None:
         top = Text(" 售后服务情景陪练", style="bold")
-        top.append(f"    学员：{self.trainee}", style="bold")
+        top.append(f"    学员：{printable(self.trainee)}", style="bold")
         self.query_one("#topbar", TitleBar).update(top)
         table = self.query_one("#scenarios", DataTable)
         table.add_column("场景", width=26, key="title")

@@ -28,6 +28,7 @@ from ...record import SessionRecord, TurnRecord, missed_names
 from ...render import reply_text
 from ...scenario import Scenario
 from ...store import SessionRecorder
+from ...terminal import printable
 from ..messages import EngineReady, OpenDebrief
 from ..widgets import MoodMeter, ReplyArea
 from .base import AppScreen
@@ -37,8 +38,8 @@ LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
 
 
 def _short(text: str, size: int = 14) -> str:
-    """A long matched stretch (a learned hit spans its sentence) cut for the one-line lint."""
-    return text if len(text) <= size else text[: size - 1] + "…"
+    """A matched stretch for the one-line lint: cut when long (a learned hit spans its sentence), made printable."""
+    return printable(text if len(text) <= size else text[: size - 1] + "…")
 
 
 @dataclass
@@ -171,7 +172,7 @@ class PlayScreen(AppScreen):
     def _say_customer(self, line: str, name: str | None = None) -> None:
         text = Text()
         text.append(f"{name or self.scenario.persona.name}  ", style="bold cyan")
-        text.append(line)
+        text.append(printable(line, newlines=True))
         self._chat().mount(Static(text, classes="customer"))
         self._chat().scroll_end(animate=False)
 

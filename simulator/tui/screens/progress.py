@@ -11,6 +11,7 @@ from textual_plotext import PlotextPlot
 
 from ...progress import team_report
 from ...scenario import OUTCOME_LABELS
+from ...terminal import printable
 from ..messages import OpenTranscript
 from ..widgets import TitleBar
 from .base import AppScreen
@@ -40,7 +41,7 @@ class ProgressScreen(AppScreen):
         sessions = store.sessions(trainee=self.trainee) if store else []
         scored = [s for s in sessions if s.score is not None]
         [report] = team_report(store, self.trainee) if store and self.trainee in store.trainees() else [None]
-        bar = Text(f" 我的进度 · {self.trainee}", style="bold")
+        bar = Text(f" 我的进度 · {printable(self.trainee)}", style="bold")
         if report is not None and report.average is not None:
             bar.append(f"    共 {report.sessions} 次  平均 {report.average:.0f}  最高 {report.best}  趋势 {report.trend_arrow}")
         self.query_one("#progressbar", TitleBar).update(bar)
@@ -66,7 +67,7 @@ class ProgressScreen(AppScreen):
         table.add_columns("编号", "场景", "时间", "方式", "结果", "得分")
         for session in reversed(sessions):
             self.session_ids.append(session.id)
-            table.add_row(str(session.id), session.scenario_title, session.when,
+            table.add_row(str(session.id), Text(printable(session.scenario_title)), session.when,
                           "考试" if session.mode == "exam" else "练习",
                           OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
                           "—" if session.score is None else str(session.score))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPicker, OpenTeam
 from ..widgets import SkippedBanner
 from .base import AppScreen
@@ -53,7 +55,7 @@ class StartScreen(AppScreen):
         trainees = services.store.trainees() if services.store else []
         options = self.query_one("#trainees", OptionList)
         options.clear_options()
-        options.add_options([Option(name, id=name) for name in trainees])
+        options.add_options([Option(Text(printable(name)), id=name) for name in trainees])
         count = len(services.scenarios)
         self.query_one("#skipped", SkippedBanner).show(services.skipped)
         self.query_one("#status", Static).update(f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。")
@@ -91,9 +93,10 @@ class StartScreen(AppScreen):
                 # One warning per new name: Enter again means "yes, a new trainee".
                 self._warned = name
                 self.notify(
-                    f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。",
+                    printable(f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。"),
                     severity="warning",
                     timeout=8,
+                    markup=False,  # names are shown as typed
                 )
                 return
         name = existing  # 張偉 and 张 伟 continue 张伟's record

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from ...progress import PASS_SCORE, TREND_WINDOW, TraineeProgress, team_report
 from ...scenario import OUTCOME_LABELS
+from ...terminal import printable
 from ..messages import OpenTraineeSessions, OpenTranscript
 from ..widgets import TitleBar
 from .base import AppScreen
@@ -62,7 +63,7 @@ class TeamScreen(AppScreen):
         for r in rows:
             broken = "、".join(labels.get(c, c) for c, _ in r.most_broken[:1]) or "—"
             table.add_row(
-                r.trainee, r.counts_text, "—" if r.average is None else f"{r.average:.0f}",
+                Text(printable(r.trainee)), r.counts_text, "—" if r.average is None else f"{r.average:.0f}",
                 "—" if r.pass_rate is None else f"{r.pass_rate * 100:.0f}%",
                 r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"), (r.last_played or "—")[5:10], broken,
                 key=r.trainee,
@@ -97,7 +98,7 @@ class TraineeSessionsScreen(AppScreen):
         self.ids: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield TitleBar(Text(f" {self.trainee} 的练习记录", style="bold"), id="sessionsbar")
+        yield TitleBar(Text(f" {printable(self.trainee)} 的练习记录", style="bold"), id="sessionsbar")
         yield DataTable(id="trainee_sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -107,7 +108,7 @@ class TraineeSessionsScreen(AppScreen):
         table.add_columns("编号", "场景", "时间", "模式", "结果", "得分", "回合")
         for s in reversed(store.sessions(trainee=self.trainee) if store else []):
             self.ids.append(s.id)
-            table.add_row(str(s.id), s.scenario_title, s.when, "考试" if s.mode == "exam" else "练习",
+            table.add_row(str(s.id), Text(printable(s.scenario_title)), s.when, "考试" if s.mode == "exam" else "练习",
                           OUTCOME_LABELS.get(s.outcome or "", "未完成"), "—" if s.score is None else str(s.score), str(s.turns))
         table.focus()
 

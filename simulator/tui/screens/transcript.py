@@ -11,6 +11,7 @@ from textual.widgets import Footer, Static
 from ...record import short_time
 from ...render import turn_text
 from ...scenario import OUTCOME_LABELS
+from ...terminal import printable
 from ..widgets import TitleBar
 from .base import AppScreen
 
@@ -34,7 +35,7 @@ class TranscriptScreen(AppScreen):
         if store is None or session is None:
             self.query_one("#transcript_body", Static).update("找不到这次练习。")
             return
-        bar = Text(f" {session.scenario_title} · {session.trainee} · {short_time(session.started_at)}", style="bold")
+        bar = Text(printable(f" {session.scenario_title} · {session.trainee} · {short_time(session.started_at)}"), style="bold")
         bar.append(f" · {OUTCOME_LABELS.get(session.outcome or '', '未完成')} · 得分 {session.score if session.score is not None else '—'}")
         self.query_one("#transcriptbar", TitleBar).update(bar)
         labels = self.labels()
