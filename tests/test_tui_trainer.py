@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from test_content_isolation import BROKEN_SCENARIO
-from test_tui import SIZE, enter_trainee, make_app
+from test_tui import SIZE, enter_trainee, make_app, pick, say, wait_until
 from textual.widgets import Static
 
 from simulator import locations
@@ -43,3 +45,63 @@ async def test_the_tui_loads_scenarios_given_on_the_command_line(tmp_path: Path,
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         assert "my_late" in [s.id for s in app.screen.shown]
+
+
+# -- item 7: English no longer reaches the trainee ------------------------------------------------------------
+
+
+async def test_ctrl_c_says_in_chinese_how_to_quit(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        [note] = list(app._notifications)
+        assert "Ctrl+Q" in note.message and "退出" in (note.title or "")
+        assert "quit" not in (note.message + (note.title or "")).lower()
+
+
+async def test_the_palette_screenshot_is_saved_where_it_says(
+    tmp_path: Path, engine: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        [shot] = [c for c in app.get_system_commands(app.screen) if c.title == "截图"]
+        assert "当前目录" in shot.help
+        shot.callback()
+        await wait_until(pilot, lambda: list(tmp_path.glob("*.svg")))
+        await wait_until(pilot, lambda: list(app._notifications))
+        [saved] = list(tmp_path.glob("*.svg"))
+        [note] = list(app._notifications)
+        assert str(saved.resolve()) in note.message and note.severity == "information"
+        assert "Screenshot" not in note.message + (note.title or "")
+        assert "<svg" in saved.read_text(encoding="utf-8")
+
+
+async def test_the_progress_screen_names_categories_even_before_the_engine_is_ready(
+    tmp_path: Path, engine: Matcher
+) -> None:
+    from simulator.tui.app import SimulatorApp
+    from simulator.tui.messages import OpenProgress
+    from simulator.tui.screens.progress import ProgressScreen
+    from simulator.tui.services import Services
+
+    db = str(tmp_path / "t.sqlite3")
+    app = make_app(tmp_path, engine)
+    app.services.db_url = db
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        await pick(pilot, app, "out_of_warranty_charge")
+        await say(pilot, app, "您好，这个不属于我负责，你找我们上级领导吧。")
+    services = Services(db)
+    services.load_engine = lambda: None  # type: ignore[method-assign]  # the phrasebook is still compiling
+    fresh = SimulatorApp(services=services)
+    async with fresh.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: fresh.services.store is not None and fresh.services.labels(), tries=250)
+        assert fresh.services.matcher is None
+        fresh.post_message(OpenProgress("王小明"))
+        await wait_until(pilot, lambda: isinstance(fresh.screen, ProgressScreen))
+        weak = str(fresh.screen.query_one("#weak", Static).render())
+        assert "推给领导" in weak and "go_find_boss" not in weak

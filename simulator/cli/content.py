@@ -210,41 +210,50 @@ def _validate_corpus(paths: list[Path], matcher: Matcher, args: argparse.Namespa
 def cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..playtest import check_answers, explore, run_playthrough
     from ..scenario import load_scenarios
+    from ..sources import by_file, load_scenarios_skipping
 
     matcher = load_matcher(args, err)
     matcher.warm_up()
     categories = matcher.book.kinds()
-    scenarios = load_scenarios(expand(args.paths), categories) if args.paths else load_scenarios_for(args, categories)
     failed = 0
     total = 0
+    if args.paths:
+        scenarios = load_scenarios(expand(args.paths), categories)
+    else:  # everything the TUI loads: a file that does not load is a failure, the rest is still played
+        scenarios, problems = load_scenarios_skipping(scenario_sources(args), categories)
+        write_problems(err, problems)
+        failed += len(by_file(problems))
+        total += len(by_file(problems))
     for scenario in scenarios:
+        name = scenario.title
         if not scenario.examples:
-            err.write(f"✗ {scenario.file}：场景 {scenario.id} 没有示范对练（examples）\n")
+            err.write(f"✗ {scenario.file}：场景「{name}」没有示范对练（examples）\n")
             failed += 1
         for example in scenario.examples:
             total += 1
             result = run_playthrough(scenario, matcher, example)
             if result.passed:
-                out.write(f"✓ {scenario.id} · {example.name}（得分 {result.score}，结局 {result.ending}）\n")
+                ending = scenario.endings[result.ending].title if result.ending in scenario.endings else "—"
+                out.write(f"✓ {name} · {example.name}（得分 {result.score}，结局「{ending}」）\n")
             else:
                 failed += 1
-                err.write(f"✗ {scenario.id} · {example.name}：{result.difference}\n")
+                err.write(f"✗ {name} · {example.name}：{result.difference}\n")
         for answer in check_answers(scenario, matcher):
             total += 1
             if answer.passed:
-                out.write(f"✓ {scenario.id} · {answer.name}\n")
+                out.write(f"✓ {name} · {answer.name}\n")
             else:
                 failed += 1
-                err.write(f"✗ {scenario.id} · {answer.name}：{answer.difference}\n")
+                err.write(f"✗ {name} · {answer.name}：{answer.difference}\n")
         if args.explore:
             failures = explore(scenario, matcher, args.explore, seed=args.seed)
             total += args.explore
             for failure in failures:
                 failed += 1
-                err.write(f"✗ {scenario.id} · {failure.name}：{failure.difference}\n")
+                err.write(f"✗ {name} · {failure.name}：{failure.difference}\n")
             if not failures:
-                out.write(f"✓ {scenario.id} · {args.explore} 次随机对练全部正常结束\n")
-    out.write(f"\n{total - failed} passed, {failed} failed\n")
+                out.write(f"✓ {name} · {args.explore} 次随机对练全部正常结束\n")
+    out.write(f"\n共 {total} 项：通过 {total - failed} 项，失败 {failed} 项\n")
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -36,6 +36,7 @@ class Services:
         self.warning: str | None = None  # shown once the engine is ready (e.g. the learned stage is off)
         self.scenarios_loaded = threading.Event()  # set even when loading failed, so nobody waits forever
         self._settings: dict[str, Any] | None = None
+        self._labels: dict[str, str] = {}
 
     # -- loading (called from worker threads) ---------------------------------
 
@@ -98,9 +99,21 @@ class Services:
         with self._skipped_lock:
             self.skipped = [*self.skipped, *problems]
 
+    def load_labels(self) -> None:
+        """The categories' Chinese names, read before the engine is compiled (the review screens need only them)."""
+        from ..phrasebook import load_phrasebook
+
+        sources = locations.phrasebook_sources(self.extra_phrasebook)
+        for attempt in (sources, sources[:1]):  # a broken file of the user's must not hide every name
+            try:
+                self._labels = load_phrasebook(attempt).labels()
+                return
+            except ContentError:
+                continue
+
     def labels(self) -> dict[str, str]:
-        """Category id -> Chinese label, once the engine is loaded."""
-        return self.matcher.book.labels() if self.matcher is not None else {}
+        """Category id -> Chinese label: the engine's, or the ones read at start-up."""
+        return self.matcher.book.labels() if self.matcher is not None else dict(self._labels)
 
     # -- settings --------------------------------------------------------------
 

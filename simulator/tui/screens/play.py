@@ -344,7 +344,9 @@ class PlayScreen(AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hint":
-            return None if self.exam or self.finished else True
+            if self.exam:
+                return False  # no hints in an exam: not shown at all
+            return None if self.finished else True
         if action == "debrief":
             return self.finished
         if action == "send":
@@ -378,20 +380,28 @@ class PlayScreen(AppScreen):
         text.append(node.model_answer)
         self.query_one("#lint", Static).update(text)
 
+    def has_work(self) -> bool:
+        """Whether leaving now would end a started conversation or drop a draft (so it is asked first)."""
+        if self.finished or self.dialogue is None:
+            return False
+        return bool(self.dialogue.turns) or bool(self.query_one("#reply", ReplyArea).text.strip())
+
     def action_leave(self) -> None:
-        if self.finished or self.dialogue is None or not self.dialogue.turns:
+        if not self.has_work():
             self.app.pop_screen()
             return
+        assert self.dialogue is not None
         count = len(self.dialogue.turns)
+        if count:
+            question = f"退出本次练习？\n已完成的 {count} 个回合都已保存，这次练习会记为“未完成”。"
+        else:
+            question = "退出本次练习？\n还没发送的回复会丢失。"
 
         def answered(leave: bool | None) -> None:
             if leave:
                 self.app.pop_screen()
 
-        self.app.push_screen(
-            ConfirmScreen(f"退出本次练习？\n已完成的 {count} 个回合都已保存，这次练习会记为“未完成”。", yes="退出", no="继续练习"),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(question, yes="退出", no="继续练习"), answered)
 
     def action_debrief(self) -> None:
         if not self.finished or self.dialogue is None:
