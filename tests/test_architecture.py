@@ -11,7 +11,7 @@ CORE = [
     "simulator.text", "simulator.phrasebook", "simulator.hits", "simulator.phrases", "simulator.patterns",
     "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge", "simulator.scoring",
     "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
-    "simulator.charts", "simulator.sources",
+    "simulator.charts", "simulator.sources", "simulator.search",
 ]
 FORBIDDEN = ["textual", "sqlite3", "psycopg", "rich"]
 

@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_content_isolation import BROKEN_SCENARIO
 from test_tui import SIZE, enter_trainee, make_app, pick, say, wait_until
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from simulator import locations
 from simulator.matcher import Matcher
@@ -105,3 +104,186 @@ async def test_the_progress_screen_names_categories_even_before_the_engine_is_re
         await wait_until(pilot, lambda: isinstance(fresh.screen, ProgressScreen))
         weak = str(fresh.screen.query_one("#weak", Static).render())
         assert "推给领导" in weak and "go_find_boss" not in weak
+
+
+# -- item 10: the picker finds what is typed, keys do what the footer says -------------------------------------
+
+
+def test_the_search_finds_titles_aliases_tags_and_summaries_loosely() -> None:
+    from simulator.scenario import load_scenarios
+    from simulator.search import find, gapped_span
+
+    scenarios = load_scenarios([locations.bundled_scenarios_dir()])
+    ids = lambda query: [s.id for s in find(query, scenarios)]  # noqa: E731
+    assert ids("超保")[0] == "out_of_warranty_charge"  # 超出保修期, with a gap
+    assert ids("投诉")[0] == "angry_complaint_repeat_failure"
+    assert "late_arrival_reschedule" in ids("改约")  # a tag
+    assert ids("ＰＨＯＮＥ") == ids("phone")  # full-width folded
+    assert ids("超保 收费") == ["out_of_warranty_charge"]  # every word must be found
+    assert ids("完全不相干的词") == []
+    assert gapped_span("超保", "超出保修期") == 3 and gapped_span("超保", "保修超期") is None
+
+
+def test_listed_aliases_are_found(tmp_path: Path) -> None:
+    from simulator.scenario import load_scenarios
+    from simulator.search import find
+
+    text = (locations.bundled_scenarios_dir() / "late_arrival_reschedule.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(text.replace("tags: [", "aliases: [放鸽子]\ntags: ["), encoding="utf-8")
+    [scenario] = load_scenarios([tmp_path])
+    assert scenario.aliases == ["放鸽子"] and find("鸽子", [scenario]) == [scenario]
+
+
+async def test_typing_filters_while_e_still_starts_an_exam_and_backspace_edits(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.tui.screens.play import PlayScreen
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        picker = app.screen
+        assert "超保" in picker.query_one("#filter", Input).placeholder
+        await pilot.press("超", "保")
+        assert picker.query_one("#filter", Input).value == "超保"
+        assert [s.id for s in picker.shown][0] == "out_of_warranty_charge"
+        await pilot.press("backspace")
+        assert picker.query_one("#filter", Input).value == "超"
+        await pilot.press("backspace", "投", "诉")
+        assert [s.id for s in picker.shown] == ["angry_complaint_repeat_failure"]
+        await pilot.press("e")  # no ↓ first: the list kept the focus
+        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen) and app.screen.dialogue is not None)
+        assert app.screen.exam and app.screen.scenario.id == "angry_complaint_repeat_failure"
+
+
+async def test_ctrl_q_in_a_conversation_asks_then_quits_the_program(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        await pick(pilot, app, "out_of_warranty_charge")
+        await say(pilot, app, "李站长您好，我是华气公司的售后工程师小王。")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert "退出程序" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_f1_is_not_offered_in_an_exam(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge", exam=True)
+        assert "hint" not in {b.binding.action for b in play.active_bindings.values() if b.enabled}
+        assert "提示" not in [c.title for c in app.get_system_commands(play)]
+
+
+async def test_esc_with_an_unsent_draft_asks_before_dropping_it(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.tui.screens.play import PlayScreen
+    from simulator.tui.widgets import ReplyArea
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "first_visit_introduction")
+        play.query_one("#reply", ReplyArea).text = "您好，我是"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "没发送的回复会丢失" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen))
+        assert play.query_one("#reply", ReplyArea).text == "您好，我是"
+
+
+# -- item 11: 80×24 -----------------------------------------------------------------------------------------
+
+THREE_HITS = "你找我们领导去吧，这不归我管，我也不知道。"
+
+
+def screen_lines(app) -> list[str]:  # noqa: ANN001
+    """What the terminal shows, line by line."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
+                      force_terminal=False, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text().splitlines()
+
+
+def long_title_scenario(home: Path) -> None:
+    """A scenario with a 40-character title and a turn timer, in the user's directory."""
+    import re
+
+    text = (locations.bundled_scenarios_dir() / "angry_complaint_repeat_failure.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"^id: .*$", "id: long_title_timer", text, count=1, flags=re.M)
+    title = "客户愤怒投诉二次故障并要求立即赔偿损失还要找领导投诉到底的情况"
+    text = re.sub(r"^title: .*$", f"title: {title}", text, count=1, flags=re.M)
+    (home / "scenarios").mkdir(parents=True, exist_ok=True)
+    (home / "scenarios" / "long.yaml").write_text(text, encoding="utf-8")
+
+
+async def start_long_title(pilot, app) -> None:  # noqa: ANN001
+    import random
+    import time
+
+    from simulator.tui.widgets import ReplyArea
+
+    random.seed(14)  # the customer's line variant
+    await enter_trainee(pilot, app)
+    play = await pick(pilot, app, "long_title_timer")
+    play.turn_started = time.monotonic() + 10_000  # freeze the clock at its full 1:30
+    play.query_one("#reply", ReplyArea).text = THREE_HITS
+    lint = play.query_one("#lint", Static)
+    await wait_until(pilot, lambda: "我也不知道" in str(lint.render()))
+
+
+async def test_the_play_header_keeps_clock_turn_mode_and_mood_at_80_columns(
+    tmp_path: Path, engine: Matcher, isolated_home: Path
+) -> None:
+    long_title_scenario(isolated_home)
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_long_title(pilot, app)
+        header = screen_lines(app)[0]
+        for part in ("剩 1:", "客户愤怒投诉", "第 1 回合", "练习", "客户情绪"):
+            assert part in header, header
+        lint = [line for line in screen_lines(app) if line.lstrip().startswith("⚠")]
+        assert len(lint) == 3, screen_lines(app)  # all three hits, none cut away
+        # Wrapped Chinese never starts a line with closing punctuation.
+        from simulator.tui.kinsoku import NO_LINE_START
+
+        assert [line for line in screen_lines(app) if line.strip()[:1] in NO_LINE_START] == []
+
+
+def test_line_start_prohibition_moves_the_break_before_the_punctuation() -> None:
+    from rich._wrap import divide_line
+
+    from simulator.tui.kinsoku import make_divider
+
+    divide = make_divider(divide_line)
+    text = "再说明处理办法和答复时间，不随口承诺赔偿。"
+    plain = divide_line(text, 24)
+    assert text[plain[0]] == "，"  # where plain wrapping breaks: a comma starts the second line
+    [cut] = divide(text, 24)
+    assert text[:cut] == "再说明处理办法和答复时" and text[cut:] == "间，不随口承诺赔偿。"
+
+    def lines(text: str, width: int) -> list[str]:
+        breaks = divide(text, width)
+        return [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)]
+
+    assert lines("说「好的」", 4) == ["说", "「好", "的」"]  # no line ends with 「 or starts with 」
+    assert lines("。。。。。。", 4) == ["。。", "。。", "。。"]  # nothing but punctuation: as it was
+    assert divide("abc def", 4) == divide_line("abc def", 4)  # no CJK punctuation: untouched
+
+
+def test_snapshot_play_with_a_long_title_a_timer_and_three_hits(  # noqa: ANN001
+    snap_compare, tmp_path: Path, engine: Matcher, isolated_home: Path
+) -> None:
+    long_title_scenario(isolated_home)
+    app = make_app(tmp_path, engine)
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await start_long_title(pilot, app)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -22,7 +22,6 @@ from .common import (
     expand,
     format_option,
     load_matcher,
-    load_scenarios_for,
     phrasebook_option,
     scenario_sources,
     warn_skipped,

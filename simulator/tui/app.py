@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from .. import locations
 from ..errors import ContentError
+from .kinsoku import install as keep_punctuation_with_its_text
 from .messages import (
     ContentReady,
     EngineReady,
@@ -40,6 +41,8 @@ from .screens.start import StartScreen
 from .screens.team import TeamScreen, TraineeSessionsScreen
 from .screens.transcript import TranscriptScreen
 from .services import Services
+
+keep_punctuation_with_its_text()  # no line of wrapped Chinese starts with 。 or ，
 
 
 class SimulatorApp(App[None]):
