@@ -14,16 +14,38 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import accumulate
 
 from .errors import Problem
 from .hits import Candidate
 from .moment import NO_MOMENT, Moment
+from .pattern_engine import CompiledPattern
 from .patterns import compile_pattern
 from .phrasebook import CategorySpec, Pattern
 from .phrasebook import Negation as NegationTerms
 from .text import NormText, normalize_phrase, segment, warm_up_jieba
+
+
+class Intervals:
+    """Fixed unit ranges ``[first, end)`` answering "does any overlap this range?" in O(log n).
+
+    Sorted by start with a running maximum of ends: some range overlaps
+    ``[first, end)`` exactly when one starting before ``end`` reaches past ``first``.
+    """
+
+    __slots__ = ("_firsts", "_reach")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]):
+        ordered = sorted(ranges)
+        self._firsts = [first for first, _ in ordered]
+        self._reach = list(accumulate((end for _, end in ordered), max))
+
+    def overlaps(self, first: int, end: int) -> bool:
+        before = bisect_left(self._firsts, end)
+        return before > 0 and self._reach[before - 1] > first
 
 
 class Exceptions:
@@ -31,7 +53,7 @@ class Exceptions:
 
     def __init__(self) -> None:
         self._exact: dict[str, list[str]] = defaultdict(list)
-        self._patterns: dict[str, list[tuple[re.Pattern[str], Pattern]]] = defaultdict(list)
+        self._patterns: dict[str, list[tuple[CompiledPattern, Pattern]]] = defaultdict(list)
 
     def add(
         self,
@@ -58,7 +80,7 @@ class Exceptions:
         """``candidates`` less those overlapping an exception of their category."""
         if not candidates:
             return candidates
-        spans: dict[str, list[tuple[int, int]]] = {}
+        spans: dict[str, Intervals] = {}
         for category in {c.category for c in candidates}:
             found: list[tuple[int, int]] = []
             for chars in self._exact.get(category, ()):
@@ -66,20 +88,16 @@ class Exceptions:
                 while at >= 0:
                     found.append((at, at + len(chars)))
                     at = norm.chars.find(chars, at + 1)
-            for regex, spec in self._patterns.get(category, ()):
+            for compiled, spec in self._patterns.get(category, ()):
                 if spec.conditional and not spec.applies(moment):
                     continue
                 for view, units in views:
-                    for match in regex.finditer(view):
-                        inside = [u for u in units[match.start() : match.end()] if u >= 0]
+                    for match in compiled.finditer(view):
+                        inside = [u for u in units[match.start : match.end] if u >= 0]
                         if inside:
                             found.append((inside[0], inside[-1] + 1))
-            spans[category] = found
-        return [
-            c
-            for c in candidates
-            if not any(start < c.end and c.first < end for start, end in spans.get(c.category, ()))
-        ]
+            spans[category] = Intervals(found)
+        return [c for c in candidates if not spans[c.category].overlaps(c.first, c.end)]
 
 
 class Negation:
@@ -90,7 +108,11 @@ class Negation:
         self.cues = frozenset(normalize_phrase(c)[0] for c in terms.cues)
         pseudo = sorted({normalize_phrase(p)[0] for p in terms.pseudo if normalize_phrase(p)[0]}, key=len, reverse=True)
         self._pseudo = re.compile("|".join(map(re.escape, pseudo))) if pseudo else None
+        self._pseudo_reach = max(map(len, pseudo), default=1) - 1
         self._window = terms.window
+        # Units segmented before a hit: room for ``window`` tokens and for jieba
+        # to settle on the same word boundaries as over the whole clause.
+        self.look_back = 8 * terms.window + 8
         # Every phrasebook word goes into jieba's dictionary before any segmentation.
         self._jieba_words = sorted(set(jieba_words) | self.cues)
         self._jieba_loaded = False
@@ -102,34 +124,56 @@ class Negation:
             self._jieba_loaded = True
 
     def negated(self, norm: NormText, candidate: Candidate) -> bool:
-        """Whether a negation cue precedes ``candidate`` in its clause (negatable categories only)."""
+        """Whether a negation cue precedes ``candidate`` in its clause (negatable categories only).
+
+        Only the last ``look_back`` units of the clause before the hit are
+        segmented (the cue window is a few tokens), so the cost per hit does not
+        grow with the clause: an unpunctuated reply of 16k characters with
+        thousands of hits used to segment the whole clause prefix for each.
+        """
         if not self._categories[candidate.category].negatable or not self.cues:
             return False
-        clause_begin = candidate.first
-        while clause_begin > 0 and norm.clause_of[clause_begin - 1] == norm.clause_of[candidate.first]:
-            clause_begin -= 1
-        prefix = norm.chars[clause_begin : candidate.first]
-        if not prefix:
-            return False
+        first = candidate.first
+        clause_begin = norm.clause_start(first)
+        begin = max(clause_begin, first - self.look_back)
+        start = begin
         if self._pseudo is not None:
-            prefix = self._pseudo.split(prefix)[-1]
-            if not prefix:
-                return False
+            # Look from the last pseudo-negation on (不好意思，明天给您回电), one
+            # that reaches into the window from its left included.
+            region = norm.chars[max(clause_begin, begin - self._pseudo_reach) : first]
+            start = max(begin, first - len(self._pseudo.split(region)[-1]))
+        if start >= first:
+            return False
         if not self._jieba_loaded:
             self.warm_up()
-        tokens = segment(prefix)[-self._window :]
-        return any(token in self.cues for token in tokens)
+        tokens = segment(norm.chars[start:first])
+        if start == begin > clause_begin:
+            # The window was cut inside the clause, maybe inside a word (毫不 cut to 不):
+            # its first token is no cue.
+            tokens = tokens[1:]
+        return any(token in self.cues for token in tokens[-self._window :])
 
 
 def best_per_place(candidates: list[Candidate]) -> list[Candidate]:
-    """Within a category keep the best of overlapping hits."""
+    """Within a category keep the best of overlapping hits.
+
+    Candidates are taken best first (similarity, then length, then position);
+    one is kept unless it overlaps a kept one of its category.  Kept ranges of
+    a category never overlap each other, so sorted by start their ends are
+    sorted too, and the only kept range that can overlap ``[first, end)`` is
+    the last one starting before ``end``: one bisection per candidate.
+    """
     ranked = sorted(candidates, key=lambda c: (-c.similarity, -(c.end - c.first), c.first))
     kept: list[Candidate] = []
+    starts: dict[str, list[int]] = defaultdict(list)
+    ends: dict[str, dict[int, int]] = defaultdict(dict)
     for candidate in ranked:
-        if any(
-            k.category == candidate.category and k.first < candidate.end and candidate.first < k.end for k in kept
-        ):
+        firsts = starts[candidate.category]
+        before = bisect_left(firsts, candidate.end)
+        if before and ends[candidate.category][firsts[before - 1]] > candidate.first:
             continue
+        insort(firsts, candidate.first)
+        ends[candidate.category][candidate.first] = candidate.end
         kept.append(candidate)
     return kept
 
@@ -143,10 +187,13 @@ def drop_remedied(
     after them ("不归我管，我帮您联系负责的同事"), not a hand-off about
     another matter earlier in the reply.
     """
-    standard = [c for c in candidates if categories[c.category].kind == "standard"]
+    reach: dict[str, int] = {}  # standard category -> the furthest end of its candidates
+    for c in candidates:
+        if categories[c.category].kind == "standard":
+            reach[c.category] = max(reach.get(c.category, 0), c.end)
     return [
         c
         for c in candidates
         if categories[c.category].kind == "standard"
-        or not any(s.category in remedies.get(c.category, ()) and s.end > c.first for s in standard)
+        or not any(reach.get(remedy, 0) > c.first for remedy in remedies.get(c.category, ()))
     ]

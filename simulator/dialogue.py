@@ -255,7 +255,9 @@ class Dialogue:
         ending = self.ending
         if self.ending_id is None or ending is None:
             return None
-        return SessionEnd(ending=self.ending_id, outcome=ending.outcome, score=self.score, turns=len(self.turns))
+        score = self.score
+        passed = ending.outcome != "bad" and score >= self.scenario.model.scoring.pass_mark
+        return SessionEnd(ending=self.ending_id, outcome=ending.outcome, score=score, turns=len(self.turns), passed=passed)
 
     def result(self) -> dict[str, Any]:
         ending = self.ending

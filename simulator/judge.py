@@ -11,6 +11,22 @@ from .moment import NO_MOMENT, Moment
 from .scoring import Score, score_moment, score_reply
 from .text import normalize
 
+# The longest reply judge() accepts, in characters as typed.  A trainee's turn is
+# a few sentences (the longest of the 4,187 corpus replies has 130 characters); scoring
+# time grows linearly with length (benchmarks/bench_long_replies.py), and 2,000
+# keeps the worst reply within tens of milliseconds.  Adapters (CLI, TUI) catch
+# ReplyTooLong and show its message; the internal ``scan`` has no limit.
+MAX_REPLY_CHARS = 2000
+
+
+class ReplyTooLong(ValueError):
+    """A reply longer than ``MAX_REPLY_CHARS``; ``str()`` is the message for the trainee (Chinese)."""
+
+    def __init__(self, length: int, limit: int = MAX_REPLY_CHARS):
+        self.length = length
+        self.limit = limit
+        super().__init__(f"回复太长（{length} 字），每条回复最多 {limit} 字，请分几次说")
+
 
 @dataclass(frozen=True, slots=True)
 class Judgement:
@@ -77,7 +93,12 @@ def judge(
     optional) earn credit; one all-purpose reply stuffed with every polite
     phrase must not outscore answering the moment.  With no expectations
     (plain ``simulator score``) every standard category counts.
+
+    Raises:
+        ReplyTooLong: ``text`` has more than ``MAX_REPLY_CHARS`` characters.
     """
+    if len(text) > MAX_REPLY_CHARS:
+        raise ReplyTooLong(len(text))
     if moment is not None:
         required, extra_prohibited, any_of = moment.required, moment.prohibited, moment.any_of
     else:

@@ -23,10 +23,11 @@ compiles and self-tests phrasebook files.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .context import Exceptions, Negation, best_per_place, drop_remedied
+from .context import Exceptions, Intervals, Negation, best_per_place, drop_remedied
 from .errors import ContentError, Problem
 from .hits import Candidate, Hit
 from .moment import NO_MOMENT, Moment
@@ -108,10 +109,12 @@ class Matcher:
         candidates = self._phrases.candidates(norm) + self._patterns.candidates(views, norm.chars, moment)
         sound_hits = self._patterns.sound_candidates(norm, moment)
         if sound_hits:  # only where the char channel found nothing of that category there
+            found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for c in candidates:
+                found[c.category].append((c.first, c.end))
+            by_category = {category: Intervals(ranges) for category, ranges in found.items()}
             candidates += [
-                c
-                for c in sound_hits
-                if not any(k.category == c.category and k.first < c.end and c.first < k.end for k in candidates)
+                c for c in sound_hits if c.category not in by_category or not by_category[c.category].overlaps(c.first, c.end)
             ]
         candidates = self._exceptions.drop(norm, views, candidates, moment)
         candidates = [c for c in candidates if not self._negation.negated(norm, c)]
@@ -137,10 +140,10 @@ class Matcher:
         has marked as fine (找领导也没用, 先不用付钱) stay fine whatever the model says.
         """
         views = sentence_views(norm)
-        units = [u for u in range(len(norm.chars)) if span[0] <= norm.starts[u] and norm.ends[u] <= span[1]]
-        if not units:
+        first, end = norm.units_within(*span)
+        if first >= end:
             return False
-        probe = Candidate(category, "", units[0], units[-1] + 1, 0)
+        probe = Candidate(category, "", first, end, 0)
         return not self._exceptions.drop(norm, views, [probe], moment)
 
     def _to_hit(self, norm: NormText, candidate: Candidate) -> Hit:

@@ -3,9 +3,12 @@
 A pattern (:class:`simulator.phrasebook.Pattern`) is a sequence of keyword
 elements, each a word or a list of alternatives (``@name`` expands a lexicon
 entry, ``#`` is a number), with ``^``/``$`` for the start and the end of a
-clause.  It compiles to a regular expression over one sentence's char channel
-with ``|`` between its clauses (:func:`sentence_views`): a gap may cross a
-comma unless ``within_clause``, never a sentence end.  Multi-keyword patterns
+clause.  It runs over one sentence's char channel with ``|`` between its
+clauses (:func:`sentence_views`): a gap may cross a comma unless
+``within_clause``, never a sentence end.  It compiles to a regular expression
+and to a program of :mod:`simulator.pattern_engine`, which runs it in time
+linear in the text whatever a trainer writes (the regex is used where its
+backtracking is provably cheap).  Multi-keyword patterns
 also run over the sound channel, so input-method homophones still match.
 
 :class:`PatternSet` holds a phrasebook's patterns and runs only those whose
@@ -16,22 +19,35 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from .errors import Problem
 from .hits import Candidate
 from .moment import NO_MOMENT, Moment
+from .pattern_engine import (
+    NUMBER_CHARS,
+    CompiledPattern,
+    Keyword,
+    PatternMatch,
+    Program,
+    Scan,
+    regex_match,
+)
 from .phrasebook import Pattern
 from .text import NormText, normalize_phrase, sound_of
 
 # Sentence-final particles allowed between the last keyword and a ``$`` anchor.
 _PARTICLES = "啊呀呢哦吧了嘛的哈啦么哇喔"
-_NUMBER = "[0-9零〇一二两三四五六七八九十百千万]+"
-NEVER = re.compile("(?!)")
+_NUMBER = f"[{NUMBER_CHARS}]+"
+_NEVER_REGEX = re.compile("(?!)")
+# A pattern that never matches (a one-keyword pattern on the sound channel).
+NEVER = CompiledPattern(Program((Keyword(),), (), False, False, 0, False, frozenset()), _NEVER_REGEX)
 
 
-def _keyword_regex(
+def _keyword_words(
     words: list[str], problems: list[Problem], where: tuple[str, int, int], field: str, channel: int = 0
-) -> str:
+) -> tuple[str, ...]:
+    """The keyword's words normalised for ``channel``, longest first (the order alternatives are tried in)."""
     normalised = []
     for word in words:
         chars = normalize_phrase(word)[channel]
@@ -41,8 +57,11 @@ def _keyword_regex(
             problems.append(Problem(*where, field, f"关键词“{word}”去掉标点后为空"))
             continue
         normalised.append(chars)
-    normalised = sorted(set(normalised), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w) for w in normalised) + ")" if normalised else "(?!)"
+    return tuple(sorted(set(normalised), key=len, reverse=True))
+
+
+def _keyword_regex(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in words) + ")" if words else "(?!)"
 
 
 def expand_words(
@@ -69,39 +88,51 @@ def compile_pattern(
     field: str,
     lexicon: dict[str, list[str]] | None = None,
     channel: int = 0,
-) -> re.Pattern[str]:
-    """Compile ordered keywords into a regex over one sentence's char channel.
+) -> CompiledPattern:
+    """Compile ordered keywords to run over one sentence view of the char channel.
 
     ``channel=1`` compiles the same pattern over the sound channel, so an
     input-method homophone (找我们领倒, 不给钱就不休) still matches; a
     pattern with a number (``#``) has no sound form and never matches there.
+    The result runs in time linear in the text whatever the pattern
+    (:mod:`simulator.pattern_engine`).
     """
+
+    def gap_size(index: int | None) -> int:
+        return pattern.gaps[index] if pattern.gaps is not None and index is not None else pattern.max_gap
 
     def gap(index: int | None) -> str:
         # Greedy gaps: the reported span reaches the farthest keyword in range.
-        size = pattern.gaps[index] if pattern.gaps is not None and index is not None else pattern.max_gap
+        size = gap_size(index)
         return f"[^|]{{0,{size}}}" if pattern.within_clause else f".{{0,{size}}}"
 
     parts: list[str] = []
     keywords = [e for e in pattern.sequence if e not in ("^", "$")]
+    compiled: list[Keyword] = []
+    start_anchor = end_anchor = False
+    particles = _PARTICLES if channel == 0 else "".join(sorted({sound_of(c) for c in _PARTICLES}))
     seen_keywords = 0
     for position, element in enumerate(pattern.sequence):
         if element == "^":
             if position != 0:
                 problems.append(Problem(*where, field, "“^”只能放在模式开头"))
             parts.append(r"(?:^|(?<=\|))")
+            start_anchor = True
             continue
         if element == "$":
             if position != len(pattern.sequence) - 1:
                 problems.append(Problem(*where, field, "“$”只能放在模式末尾"))
-            particles = _PARTICLES if channel == 0 else "".join(sorted({sound_of(c) for c in _PARTICLES}))
             parts.append(f"[{re.escape(particles)}]{{0,2}}(?=\\||$)")
+            end_anchor = True
             continue
         words = expand_words([element] if isinstance(element, str) else list(element), lexicon or {}, problems, where, field)
         if words == ["#"]:
             body = _NUMBER if channel == 0 else "(?!)"
+            compiled.append(Keyword(number=True) if channel == 0 else Keyword())
         else:
-            body = _keyword_regex(words, problems, where, field, channel)
+            alternatives = _keyword_words(words, problems, where, field, channel)
+            body = _keyword_regex(alternatives)
+            compiled.append(Keyword(alternatives))
         if parts:  # after ^ too: the keyword may sit a few units into the clause
             parts.append(gap(seen_keywords - 1 if seen_keywords else None))
         seen_keywords += 1
@@ -115,35 +146,46 @@ def compile_pattern(
         elif name:
             body = f"(?P<{name[0]}>{body})"
         parts.append(body)
+    program = Program(
+        keywords=tuple(compiled),
+        gaps=tuple(gap_size(i) for i in range(len(compiled) - 1)),
+        within_clause=pattern.within_clause,
+        start_anchor=start_anchor,
+        lead_gap=gap_size(None),
+        end_anchor=end_anchor,
+        particles=frozenset(particles),
+    )
     try:
-        return re.compile("".join(parts))
+        regex = re.compile("".join(parts))
     except re.error as exc:  # pragma: no cover - escaped keywords cannot fail
         problems.append(Problem(*where, field, f"模式无法编译：{exc}"))
-        return re.compile("(?!)")
+        regex = _NEVER_REGEX
+    if regex is _NEVER_REGEX:  # pragma: no cover - see above
+        return NEVER
+    return CompiledPattern(program, regex)
 
 
 class LazyPattern:
-    """A sound-channel pattern compiled on first use (most never run on a given reply)."""
+    """A sound-channel pattern to compile on first use (most never run on a given reply)."""
 
-    __slots__ = ("_args", "_regex")
+    __slots__ = ("lexicon", "pattern", "where")
 
     def __init__(self, pattern: Pattern, where: tuple[str, int, int], lexicon: dict[str, list[str]]):
-        self._args = (pattern, where, lexicon)
-        self._regex: re.Pattern[str] | None = None
+        self.pattern, self.where, self.lexicon = pattern, where, lexicon
 
-    def finditer(self, text: str):  # noqa: ANN201 - same as re.Pattern.finditer
-        if self._regex is None:
-            pattern, where, lexicon = self._args
-            self._regex = compile_pattern(pattern, [], where, "", lexicon, channel=1)
-        return self._regex.finditer(text)
+    def compile(self) -> CompiledPattern:
+        return compile_pattern(self.pattern, [], self.where, "", self.lexicon, channel=1)
 
 
-def pattern_span(match: re.Match[str]) -> tuple[int, int]:
-    """From the start of a pattern match's first keyword to the end of its last."""
-    groups = match.groupdict()
-    if groups.get("only") is not None:
-        return match.span("only")
-    return match.start("first"), match.end("last")
+def _matches(compiled: CompiledPattern, view: str) -> Iterator[PatternMatch]:
+    """``compiled.finditer(view)``, the common regex case inlined (this runs per pattern and sentence)."""
+    regex = compiled.backtrack
+    if regex is None:
+        return compiled.finditer(view)
+    found = regex.search(view)
+    if found is None:  # most (pattern, sentence) pairs: no iterator built
+        return iter(())
+    return map(regex_match, regex.finditer(view, found.start()))
 
 
 def trigger_words(pattern: Pattern, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
@@ -210,10 +252,10 @@ class PatternSet:
     """A phrasebook's patterns, compiled, with the index that picks the ones worth running on a text."""
 
     def __init__(self) -> None:
-        self.patterns: list[tuple[str, str, re.Pattern[str]]] = []  # (category, pattern id, regex)
+        self.patterns: list[tuple[str, str, CompiledPattern]] = []  # (category, pattern id, compiled)
         self.specs: list[Pattern] = []
         # The same patterns over the sound channel (homophone typos), with their triggers.
-        self._sound_patterns: list[LazyPattern | re.Pattern[str]] = []
+        self._sound_patterns: list[LazyPattern | CompiledPattern] = []
         self._sound_triggers: list[tuple[str, ...] | None] = []
         # Words one of which must occur for a pattern to match (None: always try).
         self._triggers: list[tuple[str, ...] | None] = []
@@ -282,7 +324,7 @@ class PatternSet:
         conditional, specs = self._conditional, self.specs
         return [i for i in sorted(live) if not conditional[i] or specs[i].applies(moment)]
 
-    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, re.Pattern[str]]]:
+    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, CompiledPattern]]:
         indexes = set(self._live_indexes(chars, self._by_first, moment))
         specs = self.specs
         indexes |= {i for i in self._always if not self._conditional[i] or specs[i].applies(moment)}
@@ -294,11 +336,15 @@ class PatternSet:
         if not live:
             return []
         out: list[Candidate] = []
+        sound = self._sound_patterns
         for view, units in sentence_views(norm, norm.sounds):
             for index in live:
                 category, pattern_id, _ = self.patterns[index]
-                for match in self._sound_patterns[index].finditer(view):
-                    first, last = pattern_span(match)
+                compiled = sound[index]
+                if isinstance(compiled, LazyPattern):
+                    compiled = sound[index] = compiled.compile()
+                for match in _matches(compiled, view):
+                    first, last = match.first, match.last
                     if last > first:
                         out.append(Candidate(category, pattern_id, units[first], units[last - 1] + 1, 90))
         return out
@@ -310,17 +356,19 @@ class PatternSet:
         if not live:
             return out
         for view, units in views:
-            for category, pattern_id, regex in live:
-                for match in regex.finditer(view):
-                    first, last = pattern_span(match)
+            for category, pattern_id, compiled in live:
+                scan: Scan | None = None
+                for match in _matches(compiled, view):
+                    first, last = match.first, match.last
                     # The leftmost match may start its first keyword a clause
                     # early (the 你 of 您好 before ，你找…领导); then keep the
                     # start in the last clause that still ends on the same keyword.
                     if "|" in view[first:last]:
+                        scan = scan or compiled.scan(view)
                         for later in range(view.rindex("|", first, last) + 1, last):
-                            tighter = regex.match(view, later)
-                            if tighter is not None and pattern_span(tighter)[1] == last:
-                                first = pattern_span(tighter)[0]
+                            tighter = scan.match(later)
+                            if tighter is not None and tighter.last == last:
+                                first = tighter.first
                                 break
                     if last > first:
                         out.append(Candidate(category, pattern_id, units[first], units[last - 1] + 1, 100))

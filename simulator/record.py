@@ -241,6 +241,7 @@ class SessionEnd:
     outcome: str
     score: int
     turns: int
+    passed: bool  # not a bad ending and at least the scenario's pass mark, as judged when it ended
 
 
 def missed_names(turn: TurnRecord, labels: dict[str, str]) -> list[str]:

@@ -16,7 +16,7 @@ from .phrasebook import CategorySpec
 
 _EXAMPLE_MARK = re.compile(r"\[([^\[\]]+)\]")
 # The modules whose code decides what an example hits: a change to any of them re-runs the self-test.
-_ENGINE_MODULES = ("matcher.py", "patterns.py", "phrases.py", "context.py", "hits.py", "text.py")
+_ENGINE_MODULES = ("matcher.py", "patterns.py", "pattern_engine.py", "phrases.py", "context.py", "hits.py", "text.py")
 
 
 def split_example(example: str) -> tuple[str, tuple[int, int] | None]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -159,6 +160,18 @@ class NormText:
     def span(self, first_unit: int, end_unit: int) -> tuple[int, int]:
         """Original-text span covering units ``[first_unit, end_unit)``."""
         return self.starts[first_unit], self.ends[end_unit - 1]
+
+    def clause_start(self, unit: int) -> int:
+        """The first unit of ``unit``'s clause (clause ids count up from 0, one per clause)."""
+        return self.clauses[self.clause_of[unit]][0]
+
+    def units_within(self, start: int, end: int) -> tuple[int, int]:
+        """The unit range ``[first, last)`` of the units lying wholly inside original span ``[start, end)``.
+
+        ``starts`` and ``ends`` never go backwards, so those units are one run,
+        found by bisection (empty when ``first >= last``).
+        """
+        return bisect_left(self.starts, start), bisect_right(self.ends, end)
 
 
 _UNIT, _LATIN, _NOISE, _CLAUSE_END, _SENTENCE_END = range(5)

@@ -9,7 +9,8 @@ import pytest
 
 CORE = [
     "simulator.text", "simulator.phrasebook", "simulator.hits", "simulator.phrases", "simulator.patterns",
-    "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge", "simulator.scoring",
+    "simulator.pattern_engine", "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge",
+    "simulator.scoring",
     "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
     "simulator.charts", "simulator.sources", "simulator.search",
 ]

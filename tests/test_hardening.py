@@ -263,3 +263,80 @@ def test_postgresql_dropping_the_connection_mid_play_is_a_store_error(matcher: M
     with open_store(url) as again:
         [session] = [s for s in again.sessions(trainee="断线测试")]
         assert session.turns == 1  # the confirmed turn survived
+
+
+# -- reply length --------------------------------------------------------------------------------
+
+
+def test_too_long_replies_are_refused_line_by_line_in_every_format() -> None:
+    from simulator.judge import MAX_REPLY_CHARS
+
+    long = "好" * (MAX_REPLY_CHARS + 1)
+    stdin = f"您好\n{long}\n这个不属于我负责\n"
+    code, out, _ = run("score", "--rules-only", "--format", "jsonl", stdin=stdin)
+    first, refused, third = (json.loads(line) for line in out.splitlines())
+    assert code == 0 and first["score"] > 0 and third["prohibited"]
+    assert refused["line"] == 2 and refused["length"] == MAX_REPLY_CHARS + 1 and "最多 2000 字" in refused["error"]
+    assert len(refused["text"]) < 100  # not echoed whole
+    code, out, _ = run("score", "--rules-only", "--format", "json", stdin=stdin)
+    assert code == 0 and [("error" in item) for item in json.loads(out)] == [False, True, False]
+    code, out, err = run("score", "--rules-only", stdin=stdin)
+    assert code == 0 and "第 2 行" in err and "最多 2000 字" in err and "不属于我负责" in out
+
+
+def test_play_skips_a_too_long_line_and_goes_on(tmp_path: Path) -> None:
+    replies = tmp_path / "r.txt"
+    replies.write_text("何女士您好，我是安家售后的小赵。\n" + "好" * 2001 + "\n我来给您检查冰箱。\n", encoding="utf-8")
+    code, out, _ = run("play", SCENARIO, "--trainee", "甲", "--replies", str(replies), "--no-record", "--seed", "1",
+                       "--format", "jsonl")
+    events = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [e["event"] for e in events][:4] == ["start", "turn", "error", "turn"]
+    assert events[2]["line"] == 2
+
+
+def test_a_ten_megabyte_line_is_refused_without_eating_memory(tmp_path: Path) -> None:
+    def peak(line_chars: int) -> tuple[str, str, int]:
+        script = (
+            "import io, resource, sys\n"
+            "from simulator.cli import main\n"
+            f"sys.stdin = io.StringIO('好' * {line_chars} + '\\n您好\\n')\n"
+            "out = io.StringIO()\n"
+            "code = main(['score', '--rules-only', '--format', 'jsonl'], out=out, err=io.StringIO())\n"
+            "print(code, len(out.getvalue().splitlines()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        )
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT)
+        code, lines, peak_kb = proc.stdout.split()
+        return code, lines, int(peak_kb)
+
+    baseline = peak(1)
+    huge = peak(10_000_000)  # 10 million characters, 30 MB of UTF-8
+    assert huge[:2] == ("0", "2") and baseline[:2] == ("0", "2")
+    # The line itself is held (as text and as read); judging it must add nothing (it took 836 MB).
+    assert huge[2] - baseline[2] < 150_000, f"{(huge[2] - baseline[2]) // 1024} MB more than a short line"
+
+
+def test_random_bytes_and_unicode_never_break_score() -> None:
+    """1,000 random lines (random bytes, every Unicode plane, controls, huge and empty): one valid JSON line each."""
+    import random
+
+    rng = random.Random(20261127)
+    lines: list[bytes] = []
+    for i in range(1000):
+        kind = i % 4
+        if kind == 0:
+            raw = bytes(rng.randrange(256) for _ in range(rng.randrange(60)))
+        elif kind == 1:
+            raw = "".join(chr(rng.choice([rng.randrange(0x20, 0xD800), rng.randrange(0xE000, 0x110000)]))
+                          for _ in range(rng.randrange(80))).encode("utf-8")
+        elif kind == 2:
+            raw = "".join(rng.choice("您好这个不属于我负责你找领导吧\u001b\u200b\u3000 ，。!?") for _ in range(rng.randrange(120))).encode()
+        else:
+            raw = rng.choice([b"", b"\r", "好".encode() * 2500])
+        lines.append(raw.replace(b"\n", b" ").replace(b"\r", b" "))
+    proc = subprocess_run("score", "--rules-only", "--format", "jsonl", data=b"\n".join(lines) + b"\n")
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")[-2000:]
+    out = proc.stdout.decode("utf-8").splitlines()
+    assert len(out) == len(lines)
+    for line in out:
+        item = json.loads(line)
+        assert "score" in item or "error" in item

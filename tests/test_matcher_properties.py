@@ -50,6 +50,20 @@ def test_normalize_offsets_are_monotonic(text: str) -> None:
         assert previous_start <= start < end <= len(text)
         assert previous_end <= end
         previous_start, previous_end = start, end
+    for unit in range(len(norm.chars)):
+        begin, end = norm.clauses[norm.clause_of[unit]]
+        assert begin <= unit < end and norm.clause_start(unit) == begin
+
+
+@SETTINGS
+@given(text=chinese_like, data=st.data())
+def test_units_within_a_span_are_found_by_bisection(text: str, data: st.DataObject) -> None:
+    norm = normalize(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    inside = [u for u in range(len(norm.chars)) if start <= norm.starts[u] and norm.ends[u] <= end]
+    first, last = norm.units_within(start, end)
+    assert list(range(first, last)) == inside
 
 
 def test_empty_and_huge_inputs(matcher: Matcher) -> None:

@@ -137,6 +137,58 @@ def test_report_figures(db_url: str, matcher: Matcher, scenarios: dict) -> None:
     assert second.prohibited_hits >= 2
 
 
+def test_summaries_give_the_same_report_as_a_full_scan(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    """The per-trainee summaries kept with each write equal a scan of every session, on both databases."""
+    import random
+
+    from simulator.progress import build_report
+    from simulator.store import summaries
+
+    rng = random.Random(11)
+    chosen = [scenarios[k] for k in sorted(scenarios)][:5]
+    with open_store(db_url) as store:
+        pending = []
+        for k in range(40):
+            scenario = rng.choice(chosen)
+            example = rng.choice(scenario.examples)
+            day = f"2026-10-{1 + rng.randrange(28):02d}T{rng.randrange(24):02d}:00:00+00:00"  # out of order
+            dialogue = Dialogue(scenario, matcher, seed=example.seed)
+            recorder = store.begin_session(
+                trainee=rng.choice(["甲", "乙", "丙", "丁"]), scenario=scenario, seed=example.seed,
+                mode=rng.choice(["practice", "exam"]), started_at=day,
+            )
+            replies = example.replies[: rng.choice([0, 1, len(example.replies)])]
+            for reply in replies:
+                if not dialogue.finished:
+                    recorder.record_turn(dialogue.reply(reply).record())
+            if not replies and rng.random() < 0.5:
+                store.discard_if_empty(recorder.session_id)
+            elif rng.random() < 0.3:
+                pending.append((recorder, dialogue))  # finished later, after others started
+            else:
+                recorder.finish(dialogue.end())
+                recorder.finish(dialogue.end())  # closing twice counts once
+        for recorder, dialogue in pending:
+            recorder.finish(dialogue.end())
+        store.trainee_id("戊")  # a trainee with no session at all
+        marks = {s.id: s.model.scoring.pass_mark for s in scenarios.values()}
+
+        def reference(trainee: str | None = None) -> list:
+            names = store.trainee_names()
+            if trainee:
+                names = {i: n for i, n in names.items() if n == trainee}
+            return build_report(names, store.scenario_titles(), store.report_scan(trainee),
+                                store.category_counts(trainee), pass_marks=marks)
+
+        summarised = [r.to_json() for r in team_report(store)]
+        assert summarised == [r.to_json() for r in reference()]
+        assert [r.to_json() for r in team_report(store, "乙")] == [r.to_json() for r in reference("乙")]
+        assert sum(r["unfinished"] for r in summarised) > 0 and sum(r["exams"] for r in summarised) > 0
+        with store.driver.transaction():
+            summaries.rebuild(store.driver)  # what migration 4 does to an existing database
+        assert [r.to_json() for r in team_report(store)] == summarised
+
+
 def test_trend_definition() -> None:
     assert trend([80]) is None
     assert trend([90, 70]) == 20

@@ -21,9 +21,11 @@ from .common import (
     rules_only_option,
 )
 
+PREVIEW = 40  # characters of a refused (too long) reply echoed back
+
 
 def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from ..judge import judge
+    from ..judge import ReplyTooLong, judge
     from ..render import judgement_text
 
     if args.node and not args.scenario:
@@ -42,8 +44,20 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     matcher.warm_up()
     collected: list[dict[str, Any]] = []
     screen = console(out) if args.format == "text" else None
-    for text in lines(args.text, sys.stdin):
-        verdict = judge(matcher, text, moment=moment)
+    for number, text in enumerate(lines(args.text, sys.stdin), 1):
+        try:
+            verdict = judge(matcher, text, moment=moment)
+        except ReplyTooLong as exc:  # this line only: the others are judged as usual
+            refused = {"text": text[:PREVIEW] + ("…" if len(text) > PREVIEW else ""), "line": number,
+                       "length": exc.length, "error": str(exc)}
+            if args.format == "jsonl":
+                out.write(json.dumps(refused, ensure_ascii=False) + "\n")
+                out.flush()
+            elif args.format == "json":
+                collected.append(refused)
+            else:
+                err.write(f"✗ 第 {number} 行：{exc}\n")
+            continue
         if args.format == "jsonl":
             out.write(json.dumps(verdict.to_json(), ensure_ascii=False) + "\n")
             out.flush()

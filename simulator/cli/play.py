@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..dialogue import EXAM_SEED, Dialogue
+from ..judge import ReplyTooLong
 from ..mood import mood_label
 from ..record import TurnRecord, missed_names
 from ..scenario import OUTCOME_LABELS, TIMEOUT_REPLY
@@ -131,9 +132,16 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     failure: str | None = None
     try:
         started = time.monotonic()
-        for text in source:
+        for number, text in enumerate(source, 1):
             seconds = round(time.monotonic() - started, 3)
-            played = dialogue.timeout(seconds) if text == TIMEOUT_REPLY else dialogue.reply(text, seconds)
+            try:
+                played = dialogue.timeout(seconds) if text == TIMEOUT_REPLY else dialogue.reply(text, seconds)
+            except ReplyTooLong as exc:  # the line is not a turn: say so and read the next one
+                if fmt == "jsonl":
+                    _event(out, {"event": "error", "line": number, "length": exc.length, "error": str(exc)})
+                else:
+                    err.write(f"✗ 第 {number} 行：{exc}（这一行没有作为回复）\n")
+                continue
             turn = played.record()
             if recorder:
                 try:

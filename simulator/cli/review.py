@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..charts import Series, html_page, svg_chart
-from ..errors import ContentError
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import short_time
 from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
@@ -21,7 +20,6 @@ from .common import (
     category_labels,
     console,
     format_option,
-    load_scenarios_for,
     open_store,
     trainee_filter_option,
 )
@@ -30,7 +28,33 @@ OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
 OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
 
 
+RICH_ROWS = 200  # beyond this a table is printed as aligned plain text: rich takes seconds for 10,000 rows
+
+
+def _plain_table(out: TextIO, title: str, header: list[str], rows: list[list[str]], right: set[int]) -> None:
+    """Columns aligned by display width (a Chinese character is two columns), one write per row."""
+    from rich.cells import cell_len
+
+    cells = [[printable(c) for c in header]] + [[printable(c) for c in row] for row in rows]
+    widths = [max(cell_len(row[i]) for row in cells) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        padded = []
+        for i, cell in enumerate(row):
+            gap = " " * (widths[i] - cell_len(cell))
+            padded.append(gap + cell if i in right else cell + gap)
+        return "  ".join(padded).rstrip()
+
+    out.write(printable(title) + f"（共 {len(rows)} 行）\n")
+    out.write(line(cells[0]) + "\n")
+    out.write("  ".join("─" * w for w in widths) + "\n")
+    out.writelines(line(row) + "\n" for row in cells[1:])
+
+
 def _table(out: TextIO, title: str, header: list[str], rows: list[list[str]], justify_right: set[int] | None = None) -> None:
+    if len(rows) > RICH_ROWS:
+        _plain_table(out, title, header, rows, justify_right or set())
+        return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -112,7 +136,8 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_store(args) as store:
-        report = team_report(store, args.trainee, _pass_marks(args))
+        # Per-scenario figures are printed only for one trainee (and always exported as JSON/CSV).
+        report = team_report(store, args.trainee, scenarios=bool(args.trainee) or args.format != "table")
         labels = category_labels()
     if args.format == "json":
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
@@ -152,7 +177,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
             + "\n"
         )
-    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景可在 scoring 里另定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
+    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景可在 scoring 里另定，按练习结束时的及格线判定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
     if args.trainee:
         for r in report:
             srows = [[s.title, str(s.sessions), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.average, 1),
@@ -161,14 +186,6 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if r.most_missed:
                 out.write("最常遗漏：" + "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_missed) + "\n")
     return 0
-
-
-def _pass_marks(args: argparse.Namespace) -> dict[str, int]:
-    """Each scenario's pass mark (its ``scoring.pass_mark``); unreadable content leaves the default."""
-    try:
-        return {s.id: s.model.scoring.pass_mark for s in load_scenarios_for(args)}
-    except ContentError:
-        return {}
 
 
 def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

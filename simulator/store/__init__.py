@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from ..record import SessionEnd, SessionRecord, TurnRecord
 from ..text import name_key
+from . import summaries
 from .drivers import Driver, PostgresDriver, SQLiteDriver, redact
 from .errors import StoreError
 from .migrations import APP_MARKER, LATEST, MIGRATIONS
@@ -59,11 +60,16 @@ def _session(row: tuple[Any, ...]) -> SessionRecord:
 class SessionRecorder:
     """Writes one session as it is played: each turn in its own transaction, then the close."""
 
-    def __init__(self, store: Store, session_id: int, trainee_id: int, scores: list[int] | None = None):
+    def __init__(
+        self, store: Store, session: SessionRecord, trainee_id: int, scores: list[int] | None = None
+    ):
         self.driver = store.driver
         self.clock = store.clock
-        self.session_id = session_id
+        self.session_id = session.id
         self.trainee_id = trainee_id
+        self.scenario = session.scenario
+        self.mode = session.mode
+        self.started_at = session.started_at
         self._scores: list[int] = list(scores or [])
 
     def record_turn(self, turn: TurnRecord) -> None:
@@ -95,6 +101,7 @@ class SessionRecorder:
                     "DO UPDATE SET count = session_categories.count + excluded.count",
                     (self.session_id, self.trainee_id, kind, category, count),
                 )
+            summaries.categories_counted(self.driver, self.trainee_id, counts)
             # The running score and turn count keep an interrupted session meaningful.
             self.driver.execute(
                 "UPDATE sessions SET turns = ?, score = ? WHERE id = ?", (turn.n, mean, self.session_id)
@@ -106,11 +113,17 @@ class SessionRecorder:
         if end is None:
             return
         with self.driver.transaction():
-            self.driver.execute(
-                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ? "
-                "WHERE id = ?",
-                (self.clock(), end.ending, end.outcome, end.score, end.turns, self.session_id),
+            closed = self.driver.execute(
+                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ?, "
+                "passed = ? WHERE id = ? AND finished = 0 RETURNING id",
+                (self.clock(), end.ending, end.outcome, end.score, end.turns, int(end.passed), self.session_id),
             )
+            if closed:  # closing twice counts once
+                summaries.session_finished(
+                    self.driver, trainee_id=self.trainee_id, session_id=self.session_id, scenario=self.scenario,
+                    started_at=self.started_at, mode=self.mode, score=end.score, passed=end.passed,
+                    lock=self.driver.row_lock,
+                )
 
 
 class Store:
@@ -160,6 +173,8 @@ class Store:
                     driver.execute(statement.replace("{id}", driver.id_column))
                 if version == 1:
                     driver.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP_MARKER,))
+                if version == 4:
+                    summaries.rebuild(driver)
                 driver.execute(
                     "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
                     (version, description, self.clock()),
@@ -221,6 +236,7 @@ class Store:
         self, *, trainee: str, scenario: ScenarioInfo, seed: int, mode: str = "practice", started_at: str | None = None
     ) -> SessionRecorder:
         trainee_id = self.trainee_id(trainee)
+        started_at = started_at or self.clock()
         with self.driver.transaction():
             self.driver.execute(
                 "INSERT INTO scenario_titles (scenario, title) VALUES (?, ?) "
@@ -230,9 +246,12 @@ class Store:
             rows = self.driver.execute(
                 "INSERT INTO sessions (trainee_id, scenario, scenario_title, content_version, mode, seed, started_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at or self.clock()),
+                (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at),
             )
-        return SessionRecorder(self, int(rows[0][0]), trainee_id)
+            summaries.session_started(self.driver, trainee_id, started_at)
+            session = self.session(int(rows[0][0]))
+        assert session is not None
+        return SessionRecorder(self, session, trainee_id)
 
     # -- reading ------------------------------------------------------------
 
@@ -268,15 +287,18 @@ class Store:
     def discard_if_empty(self, session_id: int) -> None:
         """Remove a session that never got a turn (a play that failed before its first reply)."""
         with self.driver.transaction():
-            self.driver.execute(
-                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE session_id = ?)",
+            gone = self.driver.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE session_id = ?) "
+                "RETURNING trainee_id",
                 (session_id, session_id),
             )
+            if gone:
+                summaries.session_discarded(self.driver, int(gone[0][0]))
 
     def resume_session(self, session: SessionRow) -> SessionRecorder:
         """A recorder that goes on writing ``session`` (its turns so far stay as they are)."""
         scores = [t.score for t in self.turns(session.id)]
-        return SessionRecorder(self, session.id, self.trainee_id(session.trainee), scores)
+        return SessionRecorder(self, session, self.trainee_id(session.trainee), scores)
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.driver.execute(
@@ -338,6 +360,45 @@ class Store:
             params,
         )
         return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+    # -- the summaries kept with every write (store/summaries.py): a team report reads only these --
+
+    def _trainee_filter(self, trainee: str | None, column: str) -> tuple[str, list[Any]]:
+        if not trainee:
+            return "", []
+        return f" WHERE {column} = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)]
+
+    def summary_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """(trainee id, name, sessions, finished, score sum, scored, best, passed, exams, exam passes,
+        last played, recent scores JSON) per trainee; a trainee without sessions has zeros."""
+        where, params = self._trainee_filter(trainee, "t.id")
+        return self.driver.execute(
+            "SELECT t.id, t.name, COALESCE(s.sessions, 0), COALESCE(s.finished, 0), COALESCE(s.score_sum, 0), "
+            "COALESCE(s.scored, 0), s.best, COALESCE(s.passed, 0), COALESCE(s.exams, 0), "
+            "COALESCE(s.exam_passed, 0), s.last_played, COALESCE(s.recent, '[]') "
+            f"FROM trainees t LEFT JOIN trainee_summary s ON s.trainee_id = t.id{where}",
+            params,
+        )
+
+    def category_totals(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]:
+        """(trainee id, kind, category, count) of broken and missed categories, summed over sessions."""
+        where, params = self._trainee_filter(trainee, "trainee_id")
+        kinds = "kind IN ('prohibited', 'missed')"
+        rows = self.driver.execute(
+            "SELECT trainee_id, kind, category, count FROM trainee_categories"
+            + (f"{where} AND {kinds}" if where else f" WHERE {kinds}"),
+            params,
+        )
+        return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+    def scenario_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """(trainee id, scenario, finished sessions, score sum, best, first score, latest score)."""
+        where, params = self._trainee_filter(trainee, "trainee_id")
+        return self.driver.execute(
+            "SELECT trainee_id, scenario, sessions, score_sum, best, first_score, latest_score "
+            f"FROM trainee_scenarios{where}",
+            params,
+        )
 
     def category_series(self, trainee: str, category: str) -> list[tuple[str, int, int]]:
         """(started_at, session id, count) of ``category`` per session of ``trainee``."""

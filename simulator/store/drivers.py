@@ -28,6 +28,7 @@ class Driver(Protocol):
     name: str
     id_column: str  # the DDL of an auto-increment primary key
     read_only: bool  # reads work, every write raises StoreError
+    row_lock: str  # appended to a SELECT that is about to be updated in the same transaction
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
@@ -49,6 +50,7 @@ class SQLiteDriver(Driver):
 
     name = "sqlite"
     id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    row_lock = ""  # BEGIN IMMEDIATE already holds the database's write lock
 
     def __init__(self, path: Path):
         self.path = path
@@ -203,6 +205,7 @@ class PostgresDriver(Driver):
     name = "postgresql"
     id_column = "BIGSERIAL PRIMARY KEY"
     read_only = False  # the server's grants decide
+    row_lock = " FOR UPDATE"
 
     def __init__(self, url: str):
         try:

@@ -3,6 +3,8 @@ versus the best path, and what changed since the previous attempt."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,12 +13,16 @@ from textual.widgets import Footer, Static
 
 from ...dialogue import Dialogue
 from ...progress import compare_attempts
+from ...record import SessionRecord, TurnRecord
 from ...render import turn_text
 from ...scenario import OUTCOME_LABELS, Scenario
 from ...scenario_scores import best_path, path_max_score, step_label
 from ..messages import OpenPlay, OpenProgress
 from ..widgets import TitleBar
 from .base import AppScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
 class DebriefScreen(AppScreen):
@@ -42,14 +48,21 @@ class DebriefScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.services.store
+        self.show(None, [])
+        session_id = self.session_id
+        if session_id is not None:  # then the comparison with the previous attempt, read off the UI thread
+
+            def read(store: Store) -> tuple[SessionRecord | None, list[TurnRecord]]:
+                previous = store.previous_session(self.trainee, self.scenario.id, session_id)
+                return previous, store.turns(previous.id) if previous is not None else []
+
+            self.read_store(read, lambda found: self.show(*found))
+
+    def show(self, previous: SessionRecord | None, previous_turns: list[TurnRecord]) -> None:
         labels = self.labels()
         dialogue = self.dialogue
         records = [t.record() for t in dialogue.turns]
         ending = dialogue.ending
-        previous = None
-        if store is not None and self.session_id is not None:
-            previous = store.previous_session(self.trainee, self.scenario.id, self.session_id)
         bar = Text(f" 复盘 · {self.scenario.title}{' · 考试' if self.exam else ''}", style="bold")
         bar.append(f"    得分 {dialogue.score} / 100", style="bold")
         if previous is not None and previous.score is not None:
@@ -83,8 +96,8 @@ class DebriefScreen(AppScreen):
             items = "，".join(f"{i.reason} {i.delta:+d}" for i in turn.score_lines[1:]) or "无加减"
             explained.append(f"  第 {turn.n} 回合 {turn.score} 分：基础 60，{items}\n", style="dim")
         summary.append_text(explained)
-        if previous is not None and store is not None:
-            lines = compare_attempts(store.turns(previous.id), records, labels, previous.score, dialogue.score)
+        if previous is not None:
+            lines = compare_attempts(previous_turns, records, labels, previous.score, dialogue.score)
             summary.append("\n与上次相比：", style="bold")
             summary.append("；".join(lines) + "\n")
         self.query_one("#summary", Static).update(summary)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -17,6 +19,9 @@ from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenTeam
 from ..widgets import SkippedBanner, TitleBar, stars
 from .base import AppScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
 class PickerScreen(AppScreen):
@@ -73,12 +78,22 @@ class PickerScreen(AppScreen):
         self.reload()  # a scenario naming a category the phrasebook lacks is left out now
 
     def reload(self) -> None:
-        """Read the trainee's best scores once; typing in the filter only re-filters."""
-        store = self.services.store
-        self._bests = bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
-        self._unfinished = store.unfinished_sessions(self.trainee) if store is not None else {}
+        """Read the trainee's best scores once (off the UI thread); typing in the filter only re-filters."""
         self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
         self.refresh_rows()
+
+        def read(store: Store) -> tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]:
+            return bests_by_scenario(store.sessions(trainee=self.trainee)), store.unfinished_sessions(self.trainee)
+
+        self.read_store(read, self.show_history)
+
+    def show_history(self, found: tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]) -> None:
+        self._bests, self._unfinished = found
+        row = self.query_one("#scenarios", DataTable).cursor_row
+        self.refresh_rows()
+        if 0 <= row < len(self.shown):
+            self.query_one("#scenarios", DataTable).move_cursor(row=row)
+            self.show_details(row)
         self.refresh_bindings()
 
     def refresh_rows(self) -> None:

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static, TextArea
 
 from ...dialogue import EXAM_SEED, Dialogue
 from ...hits import Hit
-from ...judge import scan
+from ...judge import MAX_REPLY_CHARS, ReplyTooLong, scan
 from ...moment import NO_MOMENT
 from ...record import SessionRecord, TurnRecord, missed_names
 from ...render import reply_text
@@ -36,6 +36,7 @@ from .base import AppScreen
 from .confirm import ConfirmScreen
 
 LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
+COUNTER_FROM = MAX_REPLY_CHARS * 4 // 5  # the length shows under the box from here on
 
 
 def _short(text: str, size: int = 14) -> str:
@@ -108,17 +109,17 @@ class PlayScreen(AppScreen):
         self.seed = 0
         self.started = time.monotonic()
         self.turn_started = time.monotonic()
+        self._resuming = False
         self._lint_timer: Timer | None = None
         self._clock: Timer | None = None
 
-    def _resume(self, resume: SessionRecord) -> None:
+    def _resume(self, found: tuple[list[TurnRecord], SessionRecorder]) -> None:
         """Go on with an unfinished session: the same seed, its replies played again, then the chat as it was."""
-        store, matcher = self.services.store, self.services.matcher
-        assert store is not None and matcher is not None
-        stored = store.turns(resume.id)
-        self.seed = resume.seed
+        stored, self.recorder = found
+        matcher = self.services.matcher
+        assert self.resume is not None and matcher is not None
+        self.seed = self.resume.seed
         self.dialogue = Dialogue.resumed(self.scenario, matcher, self.seed, [(t.reply, t.timed_out) for t in stored])
-        self.recorder = store.resume_session(resume)
         self._say_system(f"【{self.scenario.title}】继续上次未完成的练习（已完成 {len(self.dialogue.turns)} 回合）。")
         persona = self.scenario.persona
         for turn in self.dialogue.turns:
@@ -137,9 +138,20 @@ class PlayScreen(AppScreen):
         self._refresh_bar()
 
     def watch_busy(self, busy: bool) -> None:
-        """While a turn is judged the box stays open (typing is kept) and says so."""
-        if self.is_mounted:
-            self.query_one("#reply", ReplyArea).border_subtitle = "评判中…" if busy else ""
+        self._show_box_state()
+
+    def _show_box_state(self) -> None:
+        """Under the box: judging in progress, and the length once a draft nears the limit."""
+        if not self.is_mounted:
+            return
+        area = self.query_one("#reply", ReplyArea)
+        length = len(area.text)
+        parts = ["评判中…"] if self.busy else []
+        if length > MAX_REPLY_CHARS:
+            parts.append(f"[b red]{length}/{MAX_REPLY_CHARS} 字，超出上限[/]")
+        elif length >= COUNTER_FROM:
+            parts.append(f"{length}/{MAX_REPLY_CHARS} 字")
+        area.border_subtitle = " · ".join(parts)
 
     @property
     def finished(self) -> bool:
@@ -172,10 +184,12 @@ class PlayScreen(AppScreen):
     def begin(self) -> None:
         """Start (or resume) the conversation once the engine can judge."""
         matcher = self.services.matcher
-        if self.dialogue is not None or matcher is None:
+        if self.dialogue is not None or matcher is None or self._resuming:
             return
-        if self.resume is not None and self.services.store is not None:
-            self._resume(self.resume)
+        resume = self.resume
+        if resume is not None and self.services.store is not None:
+            self._resuming = True  # the stored turns are read off the UI thread, then replayed
+            self.read_store(lambda store: (store.turns(resume.id), store.resume_session(resume)), self._resume)
             return
         seed = EXAM_SEED if self.exam else random.randrange(1 << 30)
         self.dialogue = Dialogue(self.scenario, matcher, seed=seed)
@@ -285,6 +299,9 @@ class PlayScreen(AppScreen):
         if not text.strip():
             self.notify("请先输入回复", severity="warning", timeout=2)
             return
+        if len(text) > MAX_REPLY_CHARS:
+            self.notify(str(ReplyTooLong(len(text))), severity="error", timeout=6)
+            return
         area = self.query_one("#reply", ReplyArea)
         area.text = area.text[len(text) :] if area.text.startswith(text) else area.text.replace(text, "", 1)
         self.busy = True
@@ -343,11 +360,15 @@ class PlayScreen(AppScreen):
     # -- lint while typing (practice mode) ------------------------------------
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._show_box_state()
         if self.exam or self.dialogue is None:
             return
         if self._lint_timer is not None:
             self._lint_timer.stop()
         draft = event.text_area.text
+        if len(draft) > MAX_REPLY_CHARS:  # not sent as it is, so not worth checking (a paste can be huge)
+            self.query_one("#lint", Static).update(Text(str(ReplyTooLong(len(draft))), style="bold red"))
+            return
         self._lint_timer = self.set_timer(LINT_DELAY, lambda: self.lint(draft))
 
     @work(thread=True, exclusive=True, group="lint")

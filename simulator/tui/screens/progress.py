@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,12 +11,16 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from ...progress import team_report
+from ...progress import TraineeProgress, team_report
+from ...record import SessionRecord
 from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
 from ..messages import OpenTranscript
 from ..widgets import TitleBar
 from .base import AppScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
 class ProgressScreen(AppScreen):
@@ -37,10 +43,18 @@ class ProgressScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.services.store
-        sessions = store.sessions(trainee=self.trainee) if store else []
+        table = self.query_one("#sessions", DataTable)
+        table.add_columns("编号", "场景", "时间", "方式", "结果", "得分")
+        table.focus()
+
+        def read(store: Store) -> tuple[list[SessionRecord], TraineeProgress | None]:
+            return store.sessions(trainee=self.trainee), next(iter(team_report(store, self.trainee)), None)
+
+        self.read_store(read, self.show)
+
+    def show(self, found: tuple[list[SessionRecord], TraineeProgress | None]) -> None:
+        sessions, report = found
         scored = [s for s in sessions if s.score is not None]
-        [report] = team_report(store, self.trainee) if store and self.trainee in store.trainees() else [None]
         bar = Text(f" 我的进度 · {printable(self.trainee)}", style="bold")
         if report is not None and report.average is not None:
             bar.append(f"    共 {report.sessions} 次  平均 {report.average:.0f}  最高 {report.best}  趋势 {report.trend_arrow}")
@@ -64,14 +78,12 @@ class ProgressScreen(AppScreen):
             weak.append("还没有练习记录，回到场景列表开始第一次练习吧。", style="dim")
         self.query_one("#weak", Static).update(weak)
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("编号", "场景", "时间", "方式", "结果", "得分")
         for session in reversed(sessions):
             self.session_ids.append(session.id)
             table.add_row(str(session.id), Text(printable(session.scenario_title)), session.when,
                           "考试" if session.mode == "exam" else "练习",
                           OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
                           "—" if session.score is None else str(session.score))
-        table.focus()
 
     def action_open(self) -> None:
         table = self.query_one("#sessions", DataTable)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,9 @@ from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPicker, OpenTeam
 from ..widgets import SkippedBanner
 from .base import AppScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
 class StartScreen(AppScreen):
@@ -51,8 +56,10 @@ class StartScreen(AppScreen):
         self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
 
     def show_trainees(self) -> None:
+        self.read_store(lambda store: store.trainees(), self.list_trainees)
+
+    def list_trainees(self, trainees: list[str]) -> None:
         services = self.services
-        trainees = services.store.trainees() if services.store else []
         options = self.query_one("#trainees", OptionList)
         options.clear_options()
         options.add_options([Option(Text(printable(name)), id=name) for name in trainees])
@@ -86,19 +93,27 @@ class StartScreen(AppScreen):
         if services.store is None:
             self.notify(self.startup_error or "正在打开进度数据库，请稍候…", severity="warning")
             return
-        existing = services.store.canonical_name(name)
-        if existing == name and name not in services.store.trainees():
-            close = services.store.similar_trainees(name)
-            if close and self._warned != name:
-                # One warning per new name: Enter again means "yes, a new trainee".
-                self._warned = name
-                self.notify(
-                    printable(f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。"),
-                    severity="warning",
-                    timeout=8,
-                    markup=False,  # names are shown as typed
-                )
-                return
+
+        def read(store: Store) -> tuple[str, list[str]]:
+            existing = store.canonical_name(name)
+            is_new = existing == name and name not in store.trainees()
+            return existing, store.similar_trainees(name) if is_new else []
+
+        self.read_store(read, lambda found: self.enter(name, *found))
+
+    def enter(self, name: str, existing: str, close: list[str]) -> None:
+        """Go on as ``existing`` (the stored spelling), after one warning if the name is new but close to others."""
+        services = self.services
+        if close and self._warned != name:
+            # One warning per new name: Enter again means "yes, a new trainee".
+            self._warned = name
+            self.notify(
+                printable(f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。"),
+                severity="warning",
+                timeout=8,
+                markup=False,  # names are shown as typed
+            )
+            return
         name = existing  # 張偉 and 张 伟 continue 张伟's record
         services.remember(trainee=name)
         self.post_message(OpenPicker(name))

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from ...record import short_time
+from ...record import SessionRecord, TurnRecord, short_time
 from ...render import turn_text
 from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
@@ -30,9 +30,12 @@ class TranscriptScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.services.store
-        session = store.session(self.session_id) if store else None
-        if store is None or session is None:
+        self.query_one("#transcript", VerticalScroll).focus()
+        self.read_store(lambda store: (store.session(self.session_id), store.turns(self.session_id)), self.show)
+
+    def show(self, found: tuple[SessionRecord | None, list[TurnRecord]]) -> None:
+        session, turns = found
+        if session is None:
             self.query_one("#transcript_body", Static).update("找不到这次练习。")
             return
         bar = Text(printable(f" {session.scenario_title} · {session.trainee} · {short_time(session.started_at)}"), style="bold")
@@ -40,13 +43,12 @@ class TranscriptScreen(AppScreen):
         self.query_one("#transcriptbar", TitleBar).update(bar)
         labels = self.labels()
         body = Text()
-        for turn in store.turns(self.session_id):
+        for turn in turns:
             body.append_text(turn_text(turn, labels))
             body.append("\n")
         if not body:
             body.append("这次练习还没有任何回合。", style="dim")
         self.query_one("#transcript_body", Static).update(body)
-        self.query_one("#transcript", VerticalScroll).focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()
