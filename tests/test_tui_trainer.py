@@ -12,6 +12,7 @@ from textual.widgets import Input, Static
 
 from simulator import locations
 from simulator.matcher import Matcher
+from simulator.tui.screens.picker import PickerScreen
 
 
 async def test_a_broken_and_a_duplicate_user_scenario_are_skipped_with_a_banner(
@@ -287,3 +288,27 @@ def test_snapshot_play_with_a_long_title_a_timer_and_three_hits(  # noqa: ANN001
         await start_long_title(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_progress_plot_labels_each_day_once_on_a_0_to_100_scale(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.tui.messages import OpenProgress
+    from simulator.tui.screens.progress import ProgressScreen
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        for _ in range(3):  # three sessions on one day
+            await pick(pilot, app, "late_arrival_reschedule")
+            await say(pilot, app, "周女士您好，我是安家售后的小赵，实在对不起，让您久等了。")
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("y")
+            await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        app.post_message(OpenProgress("王小明"))
+        await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        await wait_until(pilot, lambda: "┤" in "".join(screen_lines(app)[1:13]))
+        import re
+
+        chart = "\n".join(screen_lines(app)[1:13])
+        assert len(re.findall(r"\d\d-\d\d", chart)) == 1, chart
+        assert "100" in chart and "20" in chart
