@@ -284,10 +284,10 @@ def chinese_message(error: dict[str, Any]) -> str:
         return "未知字段（请检查拼写；可用字段见 simulator schema）"
     if kind in _TYPE_NAMES:
         return f"应为{_TYPE_NAMES[kind]}，实际为 {shown}"
-    if kind == "literal_error":
-        return f"取值必须是 {ctx.get('expected', '')} 之一，实际为 {shown}"
-    if kind == "enum":
-        return f"取值必须是 {ctx.get('expected', '')} 之一，实际为 {shown}"
+    if kind in ("literal_error", "enum"):
+        # pydantic says "'a', 'b' or 'c'"
+        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        return f"取值必须是 {expected} 之一，实际为 {shown}"
     if kind == "string_too_short":
         return f"文字不能少于 {ctx.get('min_length')} 个字符"
     if kind == "string_too_long":

@@ -312,3 +312,97 @@ async def test_the_progress_plot_labels_each_day_once_on_a_0_to_100_scale(tmp_pa
         chart = "\n".join(screen_lines(app)[1:13])
         assert len(re.findall(r"\d\d-\d\d", chart)) == 1, chart
         assert "100" in chart and "20" in chart
+
+
+# -- the scan: every screen, with content that triggers its messages --------------------------------------------
+
+KEYS = {"esc", "enter", "tab", "space", "backspace", "ctrl", "shift", "alt", "up", "down", "home", "end"}
+
+
+async def test_no_screen_shows_english(tmp_path: Path, engine: Matcher, isolated_home: Path) -> None:
+    from test_chinese_everywhere import latin_words, vocabulary
+
+    from simulator.tui.messages import OpenProgress, OpenTeam, OpenTraineeSessions, OpenTranscript
+    from simulator.tui.screens.debrief import DebriefScreen
+    from simulator.tui.screens.play import PlayScreen
+    from simulator.tui.screens.progress import ProgressScreen
+    from simulator.tui.screens.team import TeamScreen, TraineeSessionsScreen
+    from simulator.tui.screens.transcript import TranscriptScreen
+    from simulator.tui.widgets import ReplyArea
+
+    allowed = vocabulary(content_ids=False) | KEYS
+    (isolated_home / "scenarios").mkdir(parents=True)
+    (isolated_home / "scenarios" / "broken.yaml").write_text(BROKEN_SCENARIO, encoding="utf-8")
+    seen: dict[str, list[str]] = {}
+
+    def scan(where: str) -> None:
+        lines = screen_lines(app)
+        notes = [f"{n.title or ''} {n.message}" for n in app._notifications]
+        # The banner names the broken file's problem (field names a trainer wrote): checked by its own test.
+        text = "\n".join(line for line in [*lines, *notes] if ".yaml:" not in line)
+        words = latin_words(text, allowed)
+        if words:
+            seen[where] = sorted(set(words))
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.services.store is not None and app.services.scenarios)
+        await pilot.pause(0.3)
+        scan("start")
+        await enter_trainee(pilot, app)
+        scan("picker")
+        await pilot.press("超", "保")
+        scan("picker filtered")
+        await pilot.press("backspace", "backspace", "ctrl+p")
+        await pilot.pause(0.5)
+        scan("palette")
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.2)
+        scan("ctrl+c")
+        play = await pick(pilot, app, "out_of_warranty_charge")
+        scan("play")
+        play.query_one("#reply", ReplyArea).text = THREE_HITS
+        await wait_until(pilot, lambda: "我也不知道" in str(play.query_one("#lint", Static).render()))
+        scan("play lint")
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        scan("play hint")
+        await say(pilot, app, "您好，这个不属于我负责，你找我们上级领导吧。")
+        scan("play after a prohibited reply")
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        scan("leave?")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        exam = await pick(pilot, app, "late_arrival_reschedule", exam=True)
+        replies = ["周女士您好，我是安家售后的小赵，实在对不起，让您久等了。", "路上堵车，我也没办法。",
+                   "那你自己看着办吧。"]
+        for reply in replies:
+            if not exam.finished:
+                await say(pilot, app, reply)
+        scan("exam finished")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        scan("debrief")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        app.post_message(OpenProgress("王小明"))
+        await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        await wait_until(pilot, lambda: "┤" in "".join(screen_lines(app)))
+        scan("progress")
+        app.post_message(OpenTranscript(1))
+        await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+        await pilot.pause(0.3)
+        scan("transcript")
+        app.post_message(OpenTeam())
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await pilot.pause(0.3)
+        scan("team")
+        app.post_message(OpenTraineeSessions("王小明"))
+        await wait_until(pilot, lambda: isinstance(app.screen, TraineeSessionsScreen))
+        await pilot.pause(0.3)
+        scan("trainee sessions")
+        assert isinstance(app.screen, TraineeSessionsScreen) and not isinstance(app.screen, PlayScreen)
+    assert seen == {}

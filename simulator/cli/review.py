@@ -232,7 +232,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
             + "\n"
         )
-    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景可在 scoring 里另定，按练习结束时的及格线判定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
+    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景文件可以另定，按练习结束时的及格线判定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
     if trainee:
         for r in report:
             srows = [[s.title, str(s.sessions), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.average, 1),
@@ -259,8 +259,8 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.category in by_label:  # 推给领导 as well as go_find_boss
         args.category = by_label[args.category]
     if args.category and labels and args.category not in labels:
-        known = "、".join(f"{c}（{label}）" for c, label in sorted(labels.items()))
-        raise UsageError(f"话术库里没有类别 {printable(args.category)}；可用的类别：{known}")
+        known = "、".join(sorted(labels.values()))
+        raise UsageError(f"话术库里没有类别 {printable(args.category)}；可用的类别（写中文名或类别编号都可以）：{known}")
     with open_store(args) as store:
         names = [known_trainee(store, args.trainee)] if args.trainee else store.trainees()
         series: list[Series] = []
