@@ -139,6 +139,7 @@ def measure(label: str, store: Store, repeat: int) -> None:
     rows = [
         ("report (team), full scan: the baseline", lambda: full_scan_report(store)),
         ("report (team), from the summaries", lambda: team_report(store)),
+        ("report (team table: no per-scenario rows)", lambda: team_report(store, scenarios=False)),
         ("history (one trainee)", lambda: store.sessions(trainee=who)),
         ("report --trainee", lambda: team_report(store, who)),
     ]

@@ -13,7 +13,7 @@ Metrics:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,20 +111,31 @@ def _labels(item: dict[str, Any], key: str) -> set[str]:
 
 
 def evaluate(
-    matcher: Matcher, items: Iterable[dict[str, Any]], scenarios: dict[str, Any] | None = None
+    matcher: Matcher | None,
+    items: Iterable[dict[str, Any]],
+    scenarios: dict[str, Any] | None = None,
+    judged: Callable[[dict[str, Any]], tuple[set[str], set[str]]] | None = None,
 ) -> Report:
-    """Judge every item (in its scenario moment when it names one) and compare with its labels."""
+    """Judge every item (in its scenario moment when it names one) and compare with its labels.
+
+    ``judged`` gives an item's (prohibited, standard) categories instead of
+    judging it now: how reviewed turns were judged when they were played.
+    """
 
     report = Report()
     for item in items:
         report.items += 1
-        moment = NO_MOMENT
-        scenario = (scenarios or {}).get(item.get("scenario") or "")
-        if scenario is not None and item.get("node") in scenario.nodes:
-            moment = scenario.moment(item["node"], item.get("customer") or "")
-        hits, _ = scan(matcher, item["reply"], moment)
-        found_p = {h.category for h in hits if h.kind == "prohibited"}
-        found_s = {h.category for h in hits if h.kind == "standard"}
+        if judged is not None:
+            found_p, found_s = judged(item)
+        else:
+            assert matcher is not None
+            moment = NO_MOMENT
+            scenario = (scenarios or {}).get(item.get("scenario") or "")
+            if scenario is not None and item.get("node") in scenario.nodes:
+                moment = scenario.moment(item["node"], item.get("customer") or "")
+            hits, _ = scan(matcher, item["reply"], moment)
+            found_p = {h.category for h in hits if h.kind == "prohibited"}
+            found_s = {h.category for h in hits if h.kind == "standard"}
         want_p, optional_p = _labels(item, "prohibited_matches"), _labels(item, "prohibited_optional")
         want_s, optional_s = _labels(item, "standard"), _labels(item, "standard_optional")
         is_prohibited = bool(item.get("prohibited", bool(want_p)))

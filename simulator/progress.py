@@ -197,7 +197,7 @@ class ReportSource(Protocol):
     def canonical_name(self, name: str) -> str: ...
     def scenario_titles(self) -> dict[str, str]: ...
     def summary_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]: ...
-    def category_totals(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]: ...
+    def category_totals(self, trainee: str | None = None, top: int = 3) -> list[tuple[int, str, str, int]]: ...
     def scenario_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]: ...
 
 
@@ -215,7 +215,11 @@ def team_report(
     titles = store.scenario_titles()
     broken: dict[int, dict[str, int]] = defaultdict(dict)
     missed: dict[int, dict[str, int]] = defaultdict(dict)
-    for trainee_id, kind, category, count in store.category_totals(trainee):
+    hits: dict[int, int] = {}
+    for trainee_id, kind, category, count in store.category_totals(trainee, top):
+        if not category:  # the trainee's total of prohibited hits
+            hits[trainee_id] = count
+            continue
         (broken if kind == "prohibited" else missed)[trainee_id][category] = count
     per: dict[int, list[ScenarioProgress]] = defaultdict(list)
     for trainee_id, scenario, count, total, best, first, latest in store.scenario_rows(trainee) if scenarios else []:
@@ -238,7 +242,7 @@ def team_report(
                 last_played=last,
                 most_broken=_top(broken[trainee_id], top),
                 most_missed=_top(missed[trainee_id], top),
-                prohibited_hits=sum(broken[trainee_id].values()),
+                prohibited_hits=hits.get(trainee_id, 0),
                 exams=exams,
                 exam_pass_rate=exam_passed / exams if exams else None,
                 scenarios=sorted(per[trainee_id], key=lambda s: s.scenario),

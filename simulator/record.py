@@ -228,6 +228,58 @@ class SessionRecord:
         }
 
 
+MARK_KINDS = {
+    "confirmed": "判得对",
+    "false_alarm": "误报（这个禁用语判错了）",
+    "missed": "漏判（应判为这个禁用语）",
+    "wrong_credit": "常用语给错了",
+    "missing_credit": "常用语漏给了",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A trainer's verdict on one judged turn; a later mark on the same point supersedes it."""
+
+    id: int
+    session_id: int
+    n: int
+    reviewer: str
+    kind: str  # one of MARK_KINDS
+    category: str  # "" for "confirmed"
+    words: str  # for "missed": the words that break the rule (optional)
+    comment: str
+    created_at: str
+    superseded_by: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.superseded_by is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "session": self.session_id, "turn": self.n, "reviewer": self.reviewer, "kind": self.kind,
+            "category": self.category or None, "words": self.words or None, "comment": self.comment,
+            "created_at": self.created_at, "superseded_by": self.superseded_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Dispute:
+    """A trainee's "我认为判错了" on one of their turns."""
+
+    id: int
+    session_id: int
+    n: int
+    trainee: str
+    comment: str
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "session": self.session_id, "turn": self.n, "trainee": self.trainee,
+                "comment": self.comment, "created_at": self.created_at}
+
+
 def short_time(iso: str) -> str:
     """``2026-11-27T16:21:33+00:00`` → ``11-27 16:21``."""
     return iso[5:16].replace("T", " ")
@@ -282,6 +334,7 @@ def highlighted(text: str, hits: tuple[Any, ...] | list[Any]) -> list[Highlight]
 
 
 __all__ = [
-    "Highlight", "HitRecord", "ScoreLine", "SessionEnd", "SessionRecord", "TurnRecord", "highlighted", "missed_names",
+    "MARK_KINDS", "Dispute", "Highlight", "HitRecord", "Mark", "ScoreLine", "SessionEnd", "SessionRecord", "TurnRecord",
+    "highlighted", "missed_names",
     "short_time",
 ]

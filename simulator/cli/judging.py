@@ -71,6 +71,12 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.reviewed:
+        from .reviewing import evaluate_reviewed
+
+        return evaluate_reviewed(args, out, err)
+    if not args.files:
+        raise UsageError("请给出评测集文件或目录，或用 --reviewed 评测复核过的回合")
     from ..corpus import split_of
     from ..evaluation import evaluate, load_items, report_text
     from ..yamlfile import yaml_files
@@ -113,11 +119,14 @@ def add_parsers(sub: Any) -> None:
         description="对带标注的评测集打分，输出禁用语与常用语的精确率、召回率。",
     )
     evaluation.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE",
+        "files", nargs="*", type=Path, metavar="FILE",
         help="评测集 YAML 文件或目录（如 corpus/、../shared/eval/dev.yaml）",
     )
     evaluation.add_argument(
         "--split", choices=["train", "dev", "test"], help="只评测语料的这一部分（按回复文本的稳定哈希划分）"
+    )
+    evaluation.add_argument(
+        "--reviewed", action="store_true", help="改为评测进度数据库里复核过的回合：现在的引擎与当时的判定对比"
     )
     evaluation.set_defaults(handler=cmd_eval)
 

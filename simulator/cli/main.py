@@ -13,7 +13,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import ContentError
 from ..store.errors import StoreError
-from . import content, judging, new, play, review
+from . import content, judging, new, play, review, reviewing
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
 from .parse import ChineseArgumentParser
 
@@ -40,6 +40,7 @@ def build_parser() -> ChineseArgumentParser:
     new.add_parsers(sub)
     play.add_parsers(sub)
     review.add_parsers(sub)
+    reviewing.add_parsers(sub)
     return parser
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
-from ..record import short_time
+from ..record import TurnRecord, short_time
 from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..terminal import csv_cell, printable
 from .common import (
@@ -20,6 +20,8 @@ from .common import (
     category_labels,
     console,
     format_option,
+    load_matcher,
+    load_scenarios_for,
     open_store,
     scenario_sources,
     trainee_filter_option,
@@ -168,8 +170,12 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if session is None:
         err.write(f"找不到编号为 {args.session_id} 的练习记录（可用 simulator history 查看）。\n")
         return EXIT_FAILED
+    today = _rejudged(args, err, session.scenario, turns) if args.rejudge else {}
     if args.format == "json":
-        out.write(json.dumps({"session": session.to_json(), "turns": [t.to_json() for t in turns]}, ensure_ascii=False, indent=2) + "\n")
+        data: dict[str, Any] = {"session": session.to_json(), "turns": [t.to_json() for t in turns]}
+        if args.rejudge:
+            data["rejudged"] = [today.get(t.n) for t in turns]
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return 0
     from rich.text import Text
 
@@ -184,7 +190,37 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for turn in turns:
         screen.print()
         screen.print(turn_text(turn, labels))
+        now = today.get(turn.n)
+        if now is not None:
+            broken = "、".join(labels.get(c, c) for c in now["prohibited"]) or "无禁用语"
+            change = "（与保存的判定相同）" if now["same"] else "（与保存的判定不同）"
+            out.write(printable(f"  按今天的话术库：本回合 {now['score']} 分，{broken}{change}") + "\n")
+    if args.rejudge:
+        out.write("保存的得分不会改变；上面“按今天的话术库”一行只供对照。\n")
     return 0
+
+
+def _rejudged(args: argparse.Namespace, err: TextIO, scenario_id: str, turns: list[TurnRecord]) -> dict[int, Any]:
+    """Each turn judged again, in its moment, with today's phrasebook (the stored turn stays as it was)."""
+    from ..judge import judge
+
+    matcher = load_matcher(args, err)
+    matcher.warm_up()
+    scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds())}
+    scenario = scenarios.get(scenario_id)
+    out: dict[int, Any] = {}
+    for turn in turns:
+        if turn.timed_out:
+            continue
+        moment = scenario.moment(turn.node, turn.customer) if scenario and turn.node in scenario.nodes else None
+        verdict = judge(matcher, turn.reply, moment=moment)
+        prohibited = sorted({h.category for h in verdict.prohibited})
+        out[turn.n] = {
+            "n": turn.n, "score": verdict.score.value, "prohibited": prohibited,
+            "standard": sorted({h.category for h in verdict.standard}),
+            "same": prohibited == sorted({h.category for h in turn.prohibited}) and verdict.score.value == turn.score,
+        }
+    return out
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -336,6 +372,9 @@ def add_parsers(sub: Any) -> None:
     transcript = sub.add_parser(
         "transcript", parents=[format_option("text", "json", default="text")], help="查看一次练习的完整对话",
         description="按保存的内容显示一次练习的每个回合。",
+    )
+    transcript.add_argument(
+        "--rejudge", action="store_true", help="另外按今天的话术库重新评判每个回合，与保存的判定并排（不改动保存的得分）"
     )
     transcript.add_argument("session_id", type=ROW_ID, metavar="SESSION_ID", help="练习编号（见 simulator history）")
     transcript.set_defaults(handler=cmd_transcript)

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
-from ..record import SessionEnd, SessionRecord, TurnRecord
+from ..record import Dispute, Mark, SessionEnd, SessionRecord, TurnRecord
 from ..text import name_key
 from . import summaries
 from .drivers import Driver, PostgresDriver, SQLiteDriver, redact
@@ -380,14 +380,20 @@ class Store:
             params,
         )
 
-    def category_totals(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]:
-        """(trainee id, kind, category, count) of broken and missed categories, summed over sessions."""
+    def category_totals(self, trainee: str | None = None, top: int = 3) -> list[tuple[int, str, str, int]]:
+        """(trainee id, kind, category, count): each trainee's ``top`` most broken and most missed categories,
+        summed over sessions, plus one ("prohibited", "", total) row per trainee with every prohibited hit."""
         where, params = self._trainee_filter(trainee, "trainee_id")
         kinds = "kind IN ('prohibited', 'missed')"
+        filtered = f"{where} AND {kinds}" if where else f" WHERE {kinds}"
         rows = self.driver.execute(
-            "SELECT trainee_id, kind, category, count FROM trainee_categories"
-            + (f"{where} AND {kinds}" if where else f" WHERE {kinds}"),
-            params,
+            "SELECT trainee_id, kind, category, count FROM (SELECT trainee_id, kind, category, count, "
+            "ROW_NUMBER() OVER (PARTITION BY trainee_id, kind ORDER BY count DESC, category) AS rank "
+            f"FROM trainee_categories{filtered}) ranked WHERE rank <= ? "
+            "UNION ALL SELECT trainee_id, 'prohibited', '', SUM(count) FROM trainee_categories"
+            + (f"{where} AND kind = 'prohibited'" if where else " WHERE kind = 'prohibited'")
+            + " GROUP BY trainee_id",
+            [*params, top, *params],
         )
         return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
 
@@ -399,6 +405,98 @@ class Store:
             f"FROM trainee_scenarios{where}",
             params,
         )
+
+    # -- disputes and review marks (issue: 复核与校准) ---------------------------------
+
+    def add_dispute(self, session_id: int, n: int, comment: str = "") -> Dispute:
+        """Record the trainee's "我认为判错了" on turn ``n`` (committed at once)."""
+        with self.driver.transaction():
+            rows = self.driver.execute(
+                "SELECT s.trainee_id, t.name FROM turns u JOIN sessions s ON s.id = u.session_id "
+                "JOIN trainees t ON t.id = s.trainee_id WHERE u.session_id = ? AND u.n = ?",
+                (session_id, n),
+            )
+            if not rows:
+                raise StoreError(f"练习 {session_id} 没有第 {n} 回合")
+            trainee_id, trainee = rows[0]
+            created = self.clock()
+            [[dispute_id]] = self.driver.execute(
+                "INSERT INTO disputes (session_id, n, trainee_id, comment, created_at) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (session_id, n, trainee_id, comment, created),
+            )
+        return Dispute(int(dispute_id), session_id, n, trainee, comment, created)
+
+    def disputes(self) -> list[Dispute]:
+        rows = self.driver.execute(
+            "SELECT d.id, d.session_id, d.n, t.name, d.comment, d.created_at FROM disputes d "
+            "JOIN trainees t ON t.id = d.trainee_id ORDER BY d.created_at, d.id"
+        )
+        return [Dispute(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def add_mark(
+        self, session_id: int, n: int, *, reviewer: str, kind: str, category: str = "", words: str = "",
+        comment: str = "",
+    ) -> Mark:
+        """Record a trainer's mark (committed at once); it supersedes the active mark on the same point."""
+        with self.driver.transaction():
+            if not self.driver.execute("SELECT 1 FROM turns WHERE session_id = ? AND n = ?", (session_id, n)):
+                raise StoreError(f"练习 {session_id} 没有第 {n} 回合")
+            created = self.clock()
+            [[mark_id]] = self.driver.execute(
+                "INSERT INTO review_marks (session_id, n, reviewer, kind, category, words, comment, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (session_id, n, reviewer, kind, category, words, comment, created),
+            )
+            # One active verdict per point: the category's (whichever kind), or the whole turn's "confirmed".
+            self.driver.execute(
+                "UPDATE review_marks SET superseded_by = ? WHERE session_id = ? AND n = ? AND id <> ? "
+                "AND superseded_by IS NULL AND category = ?",
+                (mark_id, session_id, n, mark_id, category),
+            )
+        return Mark(int(mark_id), session_id, n, reviewer, kind, category, words, comment, created)
+
+    def marks(self, session_id: int | None = None, n: int | None = None, history: bool = False) -> list[Mark]:
+        """Review marks (active ones unless ``history``), oldest first."""
+        where, params = [], []
+        if session_id is not None:
+            where.append("session_id = ?")
+            params.append(session_id)
+        if n is not None:
+            where.append("n = ?")
+            params.append(n)
+        if not history:
+            where.append("superseded_by IS NULL")
+        sql = ("SELECT id, session_id, n, reviewer, kind, category, words, comment, created_at, superseded_by "
+               "FROM review_marks" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at, id")
+        return [
+            Mark(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5], r[6], r[7], r[8],
+                 None if r[9] is None else int(r[9]))
+            for r in self.driver.execute(sql, params)
+        ]
+
+    def judged_turns(self, limit: int = 5000) -> list[tuple[SessionRecord, TurnRecord]]:
+        """The latest ``limit`` turns with their sessions (what a review round draws from)."""
+        rows = self.driver.execute(
+            f"SELECT {_SESSION_COLUMNS}, u.n, u.node, u.customer, u.reply, u.timed_out, u.outcome, u.mood_before, "
+            "u.mood, u.score, u.next_node, u.seconds, u.detail FROM turns u "
+            "JOIN sessions s ON s.id = u.session_id JOIN trainees t ON t.id = s.trainee_id "
+            "ORDER BY u.id DESC LIMIT ?",
+            (limit,),
+        )
+        out = []
+        for row in rows:
+            session = _session(row[:14])
+            n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail = row[14:]
+            out.append((session, TurnRecord.stored(
+                n=n, node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
+                mood_before=mood_before, mood=mood, score=score, next_node=next_node, seconds=seconds,
+                detail=json.loads(detail),
+            )))
+        return out
+
+    def turn(self, session_id: int, n: int) -> TurnRecord | None:
+        return next((t for t in self.turns(session_id) if t.n == n), None)
 
     def category_series(self, trainee: str, category: str) -> list[tuple[str, int, int]]:
         """(started_at, session id, count) of ``category`` per session of ``trainee``."""

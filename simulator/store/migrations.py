@@ -140,4 +140,35 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        "trainees' disputes and trainers' review marks on judged turns (every mark kept: a new one supersedes)",
+        [
+            """CREATE TABLE disputes (
+                id {id},
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                n INTEGER NOT NULL,
+                trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+                comment TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX disputes_by_turn ON disputes (session_id, n)",
+            """CREATE TABLE review_marks (
+                id {id},
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                n INTEGER NOT NULL,
+                reviewer TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                category TEXT NOT NULL DEFAULT '',
+                words TEXT NOT NULL DEFAULT '',
+                comment TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                superseded_by INTEGER
+            )""",
+            "CREATE INDEX marks_by_turn ON review_marks (session_id, n)",
+        ],
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

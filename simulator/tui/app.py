@@ -28,6 +28,7 @@ from .messages import (
     OpenPicker,
     OpenPlay,
     OpenProgress,
+    OpenReview,
     OpenTeam,
     OpenTraineeSessions,
     OpenTranscript,
@@ -37,6 +38,7 @@ from .screens.debrief import DebriefScreen
 from .screens.picker import PickerScreen
 from .screens.play import PlayScreen
 from .screens.progress import ProgressScreen
+from .screens.review import ReviewScreen
 from .screens.start import StartScreen
 from .screens.team import TeamScreen, TraineeSessionsScreen
 from .screens.transcript import TranscriptScreen
@@ -148,6 +150,10 @@ class SimulatorApp(App[None]):
     @on(OpenTraineeSessions)
     def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:
         self.push_screen(TraineeSessionsScreen(message.trainee))
+
+    @on(OpenReview)
+    def open_review(self, message: OpenReview) -> None:
+        self.push_screen(ReviewScreen(message.reviewer))
 
     @on(OpenTranscript)
     def open_transcript(self, message: OpenTranscript) -> None:

@@ -69,3 +69,10 @@ class OpenTraineeSessions(Message):
 @dataclass
 class OpenTranscript(Message):
     session_id: int
+
+
+@dataclass
+class OpenReview(Message):
+    """The trainer's review queue (复核)."""
+
+    reviewer: str

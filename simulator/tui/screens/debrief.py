@@ -20,6 +20,7 @@ from ...scenario_scores import best_path, path_max_score, step_label
 from ..messages import OpenPlay, OpenProgress
 from ..widgets import TitleBar
 from .base import AppScreen
+from .form import FormScreen
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -29,6 +30,7 @@ class DebriefScreen(AppScreen):
     BINDINGS = [
         Binding("r", "retry", "重练", id="debrief.retry", tooltip="用同一模式再练一次这个场景"),
         Binding("p", "progress", "我的进度", id="debrief.progress", tooltip="查看得分趋势和薄弱项"),
+        Binding("d", "dispute", "我认为判错了", id="debrief.dispute", tooltip="对某个回合的评判提出申诉，培训师复核时会先看到"),
         Binding("escape,q", "back", "返回", id="debrief.back", tooltip="回到场景列表"),
     ]
 
@@ -125,6 +127,39 @@ class DebriefScreen(AppScreen):
         if turn is None:
             return label
         return label + (" ✓" if turn.outcome == "met" else " ✗" if turn.outcome in ("prohibited", "missed", "timeout") else " △")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dispute":
+            return self.session_id is not None  # nothing stored, nothing to dispute
+        return True
+
+    def action_dispute(self) -> None:
+        session_id = self.session_id
+        if session_id is None or not self.dialogue.turns:
+            return
+        flagged = [t.n for t in self.dialogue.turns if t.judgement.prohibited]
+        default = str(flagged[-1] if flagged else self.dialogue.turns[-1].n)
+
+        def submit(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            try:
+                n = int(values["turn"])
+            except ValueError:
+                self.notify("回合应是数字", severity="error")
+                return
+            if not 1 <= n <= len(self.dialogue.turns):
+                self.notify(f"这次练习只有 {len(self.dialogue.turns)} 个回合", severity="error")
+                return
+            self.read_store(
+                lambda store: store.add_dispute(session_id, n, values.get("comment", "")),
+                lambda _: self.notify(f"已提交第 {n} 回合的申诉，培训师复核时会先看到它。"),
+            )
+
+        self.app.push_screen(
+            FormScreen("我认为判错了：哪个回合、哪里不对？", [("turn", "第几回合", default), ("comment", "说明（可不填）", "")]),
+            submit,
+        )
 
     def action_retry(self) -> None:
         self.post_message(OpenPlay(self.trainee, self.scenario, exam=self.exam, replace=True))

@@ -16,7 +16,7 @@ from ...record import SessionRecord
 from ...scenario import Scenario
 from ...search import find
 from ...terminal import printable
-from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenTeam
+from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
 from ..widgets import SkippedBanner, TitleBar, stars
 from .base import AppScreen
 
@@ -31,6 +31,7 @@ class PickerScreen(AppScreen):
         Binding("c", "resume", "继续未完成", id="picker.resume", tooltip="接着上次没做完的这个场景练下去"),
         Binding("p", "progress", "我的进度", id="picker.progress", tooltip="我的得分趋势和薄弱项"),
         Binding("t", "team", "团队", id="picker.team", tooltip="全体学员的进度（组长）"),
+        Binding("v", "review", "复核", id="picker.review", tooltip="培训师复核引擎的判定（申诉优先）"),
         Binding(
             "slash", "filter", "筛选", id="picker.filter", tooltip="编辑筛选文字（直接打中文也会筛选，不用先按 /）"
         ),
@@ -150,7 +151,7 @@ class PickerScreen(AppScreen):
 
     def on_key(self, event: events.Key) -> None:
         # Filter as you type: a character typed on the list goes to the filter and the list keeps
-        # the focus, so e / c / p / t still act and Backspace takes the last character back.
+        # the focus, so e / c / p / t / v still act and Backspace takes the last character back.
         # ``/`` edits the filter itself (then every letter is typed; Enter or ↓ comes back).
         table = self.query_one("#scenarios", DataTable)
         box = self.query_one("#filter", Input)
@@ -158,7 +159,7 @@ class PickerScreen(AppScreen):
             if event.key == "backspace" and box.value:
                 box.value = box.value[:-1]
                 event.stop()
-            elif event.is_printable and event.character and event.character not in "ecptq/ ":
+            elif event.is_printable and event.character and event.character not in "ecptvq/ ":
                 box.value += event.character
                 box.cursor_position = len(box.value)
                 event.stop()
@@ -167,7 +168,7 @@ class PickerScreen(AppScreen):
             event.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("progress", "team") and isinstance(self.focused, Input):
+        if action in ("progress", "team", "review") and isinstance(self.focused, Input):
             return False  # the letters are being typed into the filter
         if action == "start" and not self.shown:
             return None  # shown greyed out
@@ -203,6 +204,13 @@ class PickerScreen(AppScreen):
 
     def action_progress(self) -> None:
         self.post_message(OpenProgress(self.trainee))
+
+    def action_review(self) -> None:
+        trainers = self.services.settings.get("trainers")
+        if isinstance(trainers, list) and trainers and self.trainee not in trainers:
+            self.notify("只有培训师名单里的人可以复核（设置文件中的 trainers）", severity="warning")
+            return
+        self.post_message(OpenReview(self.trainee))
 
     def action_team(self) -> None:
         self.post_message(OpenTeam())
