@@ -521,3 +521,45 @@ def test_reports_use_each_scenarios_pass_mark() -> None:
             (1, "2026-11-02T10:00:00", 75, "easy", True, "good", "practice")]
     [row] = build_report({1: "甲"}, {}, scan, [], pass_marks={"strict": 80})
     assert row.pass_rate == 0.5
+
+
+# -- every lesson is earned (issue 16) ---------------------------------------------------
+
+MINIMAL_REPLIES = ["嗯", "好的", "行，知道了"]
+
+
+@pytest.mark.parametrize("reply", MINIMAL_REPLIES)
+def test_minimal_replies_never_reach_a_good_ending(scenarios: dict, engine: Matcher, reply: str) -> None:
+    """Answering every line with 嗯 / 好的 / 行，知道了 skips every lesson: never a good ending, never 50."""
+    for scenario in scenarios.values():
+        for seed in (1, 2, 3, 5, 8):
+            dialogue = Dialogue(scenario, engine, seed=seed)
+            while not dialogue.finished:
+                dialogue.reply(reply)
+            assert dialogue.ending.outcome != "good", (scenario.id, reply, seed, dialogue.path, dialogue.ending_id)
+            assert dialogue.score < 50, (scenario.id, reply, seed, dialogue.path, dialogue.score)
+
+
+def _skips_the_lesson(scenario, example) -> bool:  # noqa: ANN001
+    """An example that expects a non-good ending under 50 without breaking any rule."""
+    expect = example.expect
+    return (
+        expect.ending is not None
+        and scenario.endings[expect.ending].outcome != "good"
+        and expect.score_max is not None
+        and expect.score_max < 50
+        and expect.prohibited is not None
+        and len(expect.prohibited) == len(example.replies)
+        and not any(expect.prohibited)
+    )
+
+
+def test_every_scenario_shows_that_skipping_its_lesson_does_not_pay(scenarios: dict) -> None:
+    """Each scenario's examples include a minimal-reply run and a polite run that skips the lesson;
+    ``simulator test`` replays both (see the playthrough test above)."""
+    for scenario in scenarios.values():
+        skipping = [e for e in scenario.examples if _skips_the_lesson(scenario, e)]
+        minimal = [e for e in skipping if set(e.replies) <= set(MINIMAL_REPLIES)]
+        authored = [e for e in skipping if not set(e.replies) <= set(MINIMAL_REPLIES)]
+        assert minimal, f"{scenario.id}: no example of minimal replies (嗯 / 好的 / 行，知道了) ending below 50"
+        assert authored, f"{scenario.id}: no authored lesson-skipping example (no prohibited phrase, non-good ending, under 50)"
