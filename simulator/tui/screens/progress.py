@@ -67,7 +67,7 @@ class ProgressScreen(AppScreen):
             marks = day_ticks([s.day for s in scored])  # each day once, not once per session
             plot.xticks([i + 1 for i, _ in marks], [day for _, day in marks])
         plot.ylim(0, 100)
-        plot.yticks(SCORE_TICKS)
+        plot.yticks([float(t) for t in SCORE_TICKS], [str(t) for t in SCORE_TICKS])
         self.query_one("#plot", PlotextPlot).refresh()  # drawn after the store was read, not at mount
         labels = self.labels()
         weak = Text()
