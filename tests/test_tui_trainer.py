@@ -377,11 +377,9 @@ async def test_no_screen_shows_english(tmp_path: Path, engine: Matcher, isolated
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         exam = await pick(pilot, app, "late_arrival_reschedule", exam=True)
-        replies = ["周女士您好，我是安家售后的小赵，实在对不起，让您久等了。", "路上堵车，我也没办法。",
-                   "那你自己看着办吧。"]
-        for reply in replies:
-            if not exam.finished:
-                await say(pilot, app, reply)
+        await say(pilot, app, "周女士您好，我是安家售后的小赵，实在对不起，让您久等了。")
+        while not exam.finished:  # then rudeness until it ends (badly)
+            await say(pilot, app, "那你自己看着办吧，爱等不等。")
         scan("exam finished")
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))

@@ -88,7 +88,9 @@ def known_trainee(store: Store, name: str) -> str:
     """The stored trainee ``name`` is (张伟, 張偉 and 张 伟 are one), or a usage error: the same for every command."""
     canonical = store.canonical_name(name)
     if canonical not in store.trainees():
-        raise UsageError(f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）")
+        raise UsageError(
+            f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）"
+        )
     return canonical
 
 
@@ -148,10 +150,12 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         endings = _ending_titles(args)
         _csv(
             out,
-            ["编号", "学员", "场景", "开始时间（UTC）", "结束时间（UTC）", "是否完成", "结果", "结局", "得分", "回合数", "方式"],
+            ["编号", "学员", "场景", "开始时间（UTC）", "结束时间（UTC）", "是否完成", "结果", "结局", "得分", "回合数",
+             "方式"],
             [[s.id, s.trainee, s.scenario_title, _csv_time(s.started_at), _csv_time(s.ended_at), _yes_no(s.finished),
-              OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"), endings.get((s.scenario, s.ending or ""), s.ending or ""),
-              "" if s.score is None else s.score, s.turns, _mode(s.mode)] for s in sessions],
+              OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+              endings.get((s.scenario, s.ending or ""), s.ending or ""), "" if s.score is None else s.score, s.turns,
+              _mode(s.mode)] for s in sessions],
         )
         return 0
     rows = [
@@ -159,7 +163,8 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
          _fmt(s.score), str(s.turns), "考试" if s.mode == "exam" else "练习"]
         for s in sessions
     ]
-    _table(out, "练习记录" + (f" · {trainee}" if trainee else ""), ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"], rows, {0, 5, 6})
+    header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"]
+    _table(out, "练习记录" + (f" · {trainee}" if trainee else ""), header, rows, {0, 5, 6})
     return 0
 
 
@@ -233,8 +238,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
         return 0
     if args.format == "csv":  # for Excel: Chinese headers and values (the ids are in the JSON)
-        header = ["学员", "练习次数", "完成", "未完成", "考试次数", "考试通过率（%）", "平均分", "最高分", "通过率（%）",
-                  "趋势", "最近练习", "最常违反", "最常遗漏", "禁用语次数"]
+        header = ["学员", "练习次数", "完成", "未完成", "考试次数", "考试通过率（%）", "平均分", "最高分",
+                  "通过率（%）", "趋势", "最近练习", "最常违反", "最常遗漏", "禁用语次数"]
         rows = [[r.trainee, r.sessions, r.finished, r.unfinished, r.exams, _percent(r.exam_pass_rate),
                  _number(r.average, 1), _number(r.best), _percent(r.pass_rate), _number(r.trend, 1),
                  _csv_time(r.last_played), _counts(r.most_broken, labels), _counts(r.most_missed, labels),
@@ -275,7 +280,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                       (f"{s.lift:+d}" if s.lift is not None else "—")] for s in r.scenarios]
             _table(out, f"{r.trainee} · 各场景", ["场景", "次数", "首次", "最高", "最近", "平均", "提升"], srows, {1, 2, 3, 4, 5, 6})
             if r.most_missed:
-                out.write("最常遗漏：" + "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_missed) + "\n")
+                out.write("最常遗漏：" + _counts(r.most_missed, labels).replace("；", "、") + "\n")
     return 0
 
 
@@ -296,7 +301,9 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         args.category = by_label[args.category]
     if args.category and labels and args.category not in labels:
         known = "、".join(sorted(labels.values()))
-        raise UsageError(f"话术库里没有类别 {printable(args.category)}；可用的类别（写中文名或类别编号都可以）：{known}")
+        raise UsageError(
+            f"话术库里没有类别 {printable(args.category)}；可用的类别（写中文名或类别编号都可以）：{known}"
+        )
     with open_store(args) as store:
         names = [known_trainee(store, args.trainee)] if args.trainee else store.trainees()
         series: list[Series] = []
