@@ -206,7 +206,7 @@ def test_cli_history_transcript_report(db_url: str, matcher: Matcher, scenarios:
 
     history = json.loads(run("history", "--format", "json", "--trainee", "王小明"))
     assert [h["id"] for h in history] == [session_id]
-    assert run("history", "--format", "csv").splitlines()[0].startswith("\ufeffid,trainee,scenario,started_at")
+    assert run("history", "--format", "csv").splitlines()[0].startswith("\ufeff编号,学员,场景,开始时间")
     transcript = json.loads(run("transcript", str(session_id), "--format", "json"))
     assert transcript["session"]["id"] == session_id and transcript["turns"][0]["n"] == 1
     assert {"n", "customer", "reply", "prohibited", "standard", "mood", "score"} <= set(transcript["turns"][0])

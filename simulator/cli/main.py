@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from .. import __version__
 from ..errors import ContentError
 from ..store.errors import StoreError
-from . import admin, assign, content, judging, play, recommending, review, reviewing, serve
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, write_problems
+from . import admin, assign, content, judging, new, play, recommending, review, reviewing, serve
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
 from .parse import ChineseArgumentParser
 
 
@@ -23,11 +24,20 @@ def build_parser() -> ChineseArgumentParser:
         "--db", metavar="URL", help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）"
     )
     parser.add_argument(
+        "--scenarios", action="append", type=Path, metavar="PATH", dest="tui_scenarios",
+        help="终端界面另外载入的场景文件或目录（可重复）",
+    )
+    parser.add_argument(
+        "--phrasebook", action="append", type=Path, metavar="PATH", dest="tui_phrasebook",
+        help="终端界面另外载入的话术库文件或目录（可重复）",
+    )
+    parser.add_argument(
         "--version", action="version", version=f"售后服务情景陪练 {__version__}", help="显示版本号并退出"
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     judging.add_parsers(sub)
     content.add_parsers(sub)
+    new.add_parsers(sub)
     play.add_parsers(sub)
     review.add_parsers(sub)
     reviewing.add_parsers(sub)
@@ -50,7 +60,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     if not args.command:
         from ..tui import run_app  # Textual loads only for the TUI
 
-        return run_app(database_url(args))
+        try:
+            scenarios = existing(args.tui_scenarios, "场景")
+            phrasebook = existing(args.tui_phrasebook, "话术库")
+        except UsageError as exc:
+            err.write(f"simulator：错误：{exc}\n")
+            return EXIT_USAGE
+        return run_app(database_url(args), scenarios=scenarios, phrasebook=phrasebook)
     try:
         return int(args.handler(args, out, err))
     except ContentError as exc:

@@ -12,7 +12,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...terminal import printable
-from ..messages import ContentReady, OpenPicker, OpenTeam
+from ..messages import ContentReady, EngineReady, OpenPicker, OpenTeam
+from ..widgets import SkippedBanner
 from .base import AppScreen
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class StartScreen(AppScreen):
     ]
 
     def compose(self) -> ComposeResult:
+        yield SkippedBanner(id="skipped")
         with Vertical(id="start"):
             yield Static("售后服务情景陪练", id="brand")
             yield Static("和“客户”对练：按规范说话，系统逐句评判，告诉你哪句话违反了哪条规范、应该怎么说。", id="intro")
@@ -50,6 +52,9 @@ class StartScreen(AppScreen):
     def on_content_ready(self, message: ContentReady) -> None:
         self.show_trainees()
 
+    def on_engine_ready(self, message: EngineReady) -> None:
+        self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
+
     def show_trainees(self) -> None:
         self.read_store(lambda store: (store.trainees(), store.identity()), self.list_trainees)
 
@@ -60,6 +65,7 @@ class StartScreen(AppScreen):
         options.clear_options()
         options.add_options([Option(Text(printable(name)), id=name) for name in trainees])
         count = len(services.scenarios)
+        self.query_one("#skipped", SkippedBanner).show(services.skipped)
         status = f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。"
         if who.kind == "trainee" and who.name:
             # On a shared server the account says who you are: the name is filled in for you.
