@@ -12,10 +12,32 @@ from html import escape
 PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#be185d", "#4d7c0f"]
 
 
+SCORE_TICKS = [0, 20, 40, 60, 80, 100]
+
+
 @dataclass
 class Series:
     label: str
     points: list[tuple[str, float]]  # (x label such as a date, y value)
+
+
+def day_ticks(days: list[str], most: int = 6) -> list[tuple[int, str]]:
+    """(position, label) for an x-axis of sessions: each day once, at its first session, at most ``most``.
+
+    Thirteen sessions on one day give one label, not thirteen.
+    """
+    firsts = [(i, day) for i, day in enumerate(days) if i == 0 or day != days[i - 1]]
+    if len(firsts) <= most:
+        return firsts
+    step = (len(firsts) - 1) / (most - 1)
+    return [firsts[round(k * step)] for k in range(most)]
+
+
+def count_ticks(highest: float, most: int = 5) -> list[int]:
+    """Whole-number ticks from 0 covering ``highest`` (counts are never 0.75), at most ``most`` + 1 of them."""
+    top = max(1, int(-(-highest // 1)))
+    step = max(1, -(-top // most))
+    return list(range(0, top + step, step))  # ends at the first multiple of the step at or above the top
 
 
 def svg_chart(title: str, series: list[Series], y_label: str = "得分", y_max: float | None = 100,
@@ -25,8 +47,14 @@ def svg_chart(title: str, series: list[Series], y_label: str = "得分", y_max: 
     plot_w, plot_h = width - left - right, height - top - bottom
     longest = max((len(s.points) for s in series), default=0)
     values = [y for s in series for _, y in s.points]
-    top_value = y_max if y_max is not None else max(values + [1])
-    top_value = top_value or 1
+    # Scores on 0–100 in steps of 20; counts (no y_max) on whole numbers.
+    if y_max is None:
+        ticks = [float(t) for t in count_ticks(max(values + [1]))]
+    elif y_max == 100:
+        ticks = [float(t) for t in SCORE_TICKS]
+    else:
+        ticks = [y_max * step / 4 for step in range(5)]
+    top_value = ticks[-1] or 1.0
 
     def x_at(i: int) -> float:
         return left + (plot_w * i / (longest - 1) if longest > 1 else plot_w / 2)
@@ -40,8 +68,7 @@ def svg_chart(title: str, series: list[Series], y_label: str = "得分", y_max: 
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{left}" y="22" font-size="15" font-weight="bold" fill="#111827">{escape(title)}</text>',
     ]
-    for step in range(5):
-        value = top_value * step / 4
+    for value in ticks:
         y = y_at(value)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e5e7eb"/>')
         parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#6b7280">{value:g}</text>')
@@ -50,12 +77,11 @@ def svg_chart(title: str, series: list[Series], y_label: str = "得分", y_max: 
         f'text-anchor="middle" fill="#6b7280">{escape(y_label)}</text>'
     )
     if series and longest:
-        labels = max(series, key=lambda s: len(s.points)).points
-        step = max(1, len(labels) // 8)
-        for i in range(0, len(labels), step):
+        labels = [x for x, _ in max(series, key=lambda s: len(s.points)).points]
+        for i, label in day_ticks(labels, most=8):
             parts.append(
                 f'<text x="{x_at(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" fill="#6b7280">'
-                f"{escape(labels[i][0])}</text>"
+                f"{escape(label)}</text>"
             )
     for index, item in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]

@@ -198,8 +198,9 @@ def report_text(report: Report, labels: dict[str, str]) -> str:
         lines.append("各写法（禁用语按回复检出；常用语微平均）：")
         for kind, parts in sorted(report.per_kind.items()):
             flagged, standard = parts["flagged"], parts["standard"]
+            name = f"{KIND_LABELS.get(kind, kind)}（{kind}）" if kind != "unspecified" else "未标写法"
             lines.append(
-                f"  {KIND_LABELS.get(kind, kind)}（{kind}）  禁用语 精确率 {flagged.precision:.3f} 召回率 {flagged.recall:.3f}"
+                f"  {name}  禁用语 精确率 {flagged.precision:.3f} 召回率 {flagged.recall:.3f}"
                 f"（TP {flagged.tp} / FP {flagged.fp} / FN {flagged.fn}）  常用语 F1 {standard.f1:.3f}"
             )
     if report.confusions:

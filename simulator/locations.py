@@ -88,6 +88,11 @@ def corpus_sources(extra: list[Path] | None = None) -> list[Path]:
     return _sources(bundled_corpus_dir(), user_corpus_dir(), extra)
 
 
+def schemas_dir() -> Path:
+    """Where ``simulator schema --write`` puts the JSON Schemas for editors by default."""
+    return data_dir() / "schemas"
+
+
 def settings_file() -> Path:
     """Small per-user settings (the last trainee, the theme)."""
     return data_dir() / "settings.json"

@@ -123,6 +123,13 @@ class Program:
             steps *= gap + 1
         return steps * (3 if self.end_anchor else 1)
 
+    def max_span(self) -> int | None:
+        """The longest a match can be (``^``'s gap and ``$``'s particles included); None with a number."""
+        if any(keyword.number for keyword in self.keywords):
+            return None
+        longest = sum(max(map(len, keyword.words), default=0) for keyword in self.keywords)
+        return longest + sum(self.gaps) + (self.lead_gap if self.start_anchor else 0) + (2 if self.end_anchor else 0)
+
     def scan(self, view: str) -> ViewScan:
         return ViewScan(self, view)
 
@@ -324,7 +331,7 @@ Scan = ViewScan | _RegexScan  # a pattern prepared over one view: ``finditer()``
 class CompiledPattern:
     """A pattern ready to run: the backtracking regex where its worst case is small, else the linear engine."""
 
-    __slots__ = ("_numbers", "_source", "_steps", "backtrack", "linear", "program", "regex")
+    __slots__ = ("_numbers", "_source", "_steps", "backtrack", "linear", "program", "regex", "span")
 
     def __init__(self, program: Program, regex: re.Pattern[str]):
         self.program = program
@@ -337,13 +344,14 @@ class CompiledPattern:
         # The regex, when it is safe on any text: callers in hot loops run it directly
         # (``regex_match`` on each match), saving a call per (pattern, sentence).
         self.backtrack = regex if not self.linear and not self._numbers else None
+        self.span = program.max_span()
 
     # Pickled without the compiled regex (see Keyword): ``regex`` and ``backtrack`` are set on first use.
-    def __getstate__(self) -> tuple[Program, str, int, int, bool]:
-        return self.program, self._source, self._steps, self._numbers, self.linear
+    def __getstate__(self) -> tuple[Program, str, int, int, bool, int | None]:
+        return self.program, self._source, self._steps, self._numbers, self.linear, self.span
 
-    def __setstate__(self, state: tuple[Program, str, int, int, bool]) -> None:
-        self.program, self._source, self._steps, self._numbers, self.linear = state
+    def __setstate__(self, state: tuple[Program, str, int, int, bool, int | None]) -> None:
+        self.program, self._source, self._steps, self._numbers, self.linear, self.span = state
 
     def __getattr__(self, name: str) -> object:
         if name in ("regex", "backtrack"):  # left unset by __setstate__

@@ -32,7 +32,7 @@ TIMEOUT_REPLY = "<超时>"
 
 __all__ = [
     "OUTCOME_LABELS", "TIMEOUT_REPLY", "Ending", "Node", "Persona", "Playthrough", "Scenario", "ScenarioFile",
-    "Transition", "check_graph", "load_scenarios", "parse_scenario", "scenario_files",
+    "Transition", "check_graph", "duplicate_id", "load_each", "load_scenarios", "parse_scenario", "scenario_files",
 ]
 
 
@@ -93,6 +93,10 @@ class Scenario:
     @property
     def tags(self) -> list[str]:
         return self.model.tags
+
+    @property
+    def aliases(self) -> list[str]:
+        return self.model.aliases
 
     @property
     def summary(self) -> str:
@@ -245,11 +249,22 @@ def _reachable(s: ScenarioFile, start: str) -> set[str]:
     return seen
 
 
-def load_scenarios(paths: Iterable[Path], categories: dict[str, str] | None = None) -> list[Scenario]:
-    """Load and check scenario files; raise ContentError with every problem."""
+def duplicate_id(scenario: Scenario, other: str) -> Problem:
+    """The problem of a scenario whose id the file ``other`` already has."""
+    return Problem(*scenario.where("id"), "id", f"场景 id {scenario.id} 已被 {other} 使用，请换一个 id")
+
+
+def load_each(
+    paths: Iterable[Path], categories: dict[str, str] | None = None, taken: dict[str, str] | None = None
+) -> tuple[list[Scenario], list[Problem]]:
+    """Load and check each scenario file on its own: the good ones, and the problems of the rest.
+
+    A file whose id is already taken (by an earlier file, or in ``taken``: id -> file) is
+    left out with a problem naming the file that has it; the first one wins.
+    """
     problems: list[Problem] = []
     loaded: list[Scenario] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = dict(taken or {})
     for path in scenario_files(paths):
         try:
             scenario = parse_scenario(path)
@@ -261,12 +276,16 @@ def load_scenarios(paths: Iterable[Path], categories: dict[str, str] | None = No
             problems.extend(graph)
             continue
         if scenario.id in seen:
-            problems.append(Problem(*scenario.where("id"), "id", f"场景 id {scenario.id} 与 {seen[scenario.id]} 重复"))
+            problems.append(duplicate_id(scenario, seen[scenario.id]))
             continue
         seen[scenario.id] = scenario.file
         loaded.append(scenario)
+    return loaded, problems
+
+
+def load_scenarios(paths: Iterable[Path], categories: dict[str, str] | None = None) -> list[Scenario]:
+    """Load and check scenario files; raise ContentError with every problem."""
+    loaded, problems = load_each(paths, categories)
     if problems:
         raise ContentError(problems)
     return loaded
-
-

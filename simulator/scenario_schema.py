@@ -165,7 +165,10 @@ class ScenarioFile(StrictModel):
     id: Identifier
     title: str = Field(min_length=1, max_length=40)
     difficulty: int = Field(ge=1, le=3, description="难度 1–3")
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="标签：显示在场景列表里，学员筛选时可以输入")
+    aliases: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="别名：学员在场景列表里筛选时输入这些词也能找到本场景，如 [超保, 过保]"
+    )
     summary: str = Field(default="", description="场景简介（选择场景时显示）")
     goal: str = Field(default="", description="本场景的练习目标（选择场景时显示）")
     source: str = Field(default="", description="依据的规范条款")

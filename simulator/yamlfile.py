@@ -89,13 +89,17 @@ def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        detail, mark = _yaml_detail(exc, text)
         line = mark.line + 1 if mark else 0
         column = mark.column + 1 if mark else 0
-        detail = _yaml_detail(exc)
         raise ContentError([_problem(name, f"YAML 语法错误：{detail}", line, column)]) from None
     except yaml.YAMLError as exc:
-        raise ContentError([_problem(name, f"YAML 语法错误：{exc}")]) from None
+        position = getattr(exc, "position", None)  # a reader error: where the bad character is
+        line = column = 0
+        if isinstance(position, int) and 0 <= position <= len(text):
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+        raise ContentError([_problem(name, f"YAML 语法错误：{_plain_detail(str(exc))}", line, column)]) from None
     except RecursionError:
         raise ContentError([_problem(name, "YAML 嵌套层次过深")]) from None
     return data, positions
@@ -116,19 +120,82 @@ def _long_number(root: yaml.Node) -> tuple[int, int]:
     return 0, 0
 
 
-def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
+_OPENERS = {"flow sequence": "方括号“[”", "flow mapping": "花括号“{”"}
+
+
+def _yaml_detail(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, Any]:
+    """PyYAML's (English) complaint in Chinese, and the mark of the line a person must fix.
+
+    Both of PyYAML's parsers are covered (libyaml's words differ from the pure-Python ones).
+    An unclosed bracket or quote is found where the parser gave up, often a
+    line later: point at where it was opened instead.
+    """
     problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    mark, opened = exc.problem_mark or exc.context_mark, exc.context_mark or exc.problem_mark
+    found = _char_at(text, mark)
     if "could not determine a constructor" in problem:
-        return "不支持的 YAML 标签（内容文件只允许普通的映射、列表和文字）"
-    if "found character '\\t'" in problem:
-        return "不能用制表符（Tab）缩进，请改用空格"
+        return "不支持的 YAML 标签（内容文件只允许普通的映射、列表和文字）", mark
+    if "undefined alias" in problem:
+        return "引用了未定义的锚点（内容文件不支持 * 引用，请直接写出内容）", mark
+    if "tab" in problem or found == "\t":
+        return "不能用制表符（Tab）缩进，请改用空格", mark
     if "mapping values are not allowed" in problem:
-        return "此处不能出现冒号“:”，含冒号的文字请加引号"
-    if "found undefined alias" in problem:
-        return "引用了未定义的锚点"
-    if "expected" in problem or "found" in problem:
-        return f"结构不完整或缩进有误（{problem}）"
-    return problem or "无法解析"
+        return "此处不能出现冒号“:”：含冒号的文字请整段加引号，或检查上一行的缩进", mark
+    for kind, opener in _OPENERS.items():
+        if kind in context:
+            closer = "]" if "sequence" in kind else "}"
+            return (
+                f"{opener}开始的内容没有正确结束：缺少“{closer}”或逗号，"
+                f"或其中某一项含有冒号、括号等符号（这样的项请加引号）",
+                opened,
+            )
+    if "quoted scalar" in context:
+        if "escape" in problem:
+            return "双引号里的反斜杠“\\”用法不对：要写反斜杠本身，请改用单引号，或写成“\\\\”", mark
+        return "引号没有闭合：从这里开始的引号直到文件末尾都没有结束", opened
+    if "simple key" in context or "expected ':'" in problem:
+        return "这一行缺少冒号“:”（键和值之间要用“冒号加空格”隔开）", opened
+    if "cannot start any token" in problem:
+        return f"文字不能以“{found or '这个符号'}”开头，请给这段文字加引号", mark
+    if "block collection" in context or "'-' indicator" in problem:
+        return "列表项的缩进不一致：同一个列表的每一项都要以“- ”开头并对齐", mark
+    if "expected key" in problem or "<block end>" in problem or "block mapping" in context:
+        if found == "-":
+            return "缩进不一致：这个列表项“- ”和上面的键对不齐（或者列表项混进了键值对中间）", mark
+        if _after_quote(text, mark):
+            return "引号结束后不能再接文字：需要的话请把整段文字放进引号里", mark
+        return "缩进不一致：这一行和上面同一层的键没有对齐", mark
+    if "end of stream" in problem:
+        return "文件意外结束（可能有没闭合的引号或括号）", mark
+    if "anchor" in context or "alias" in context:
+        return "不支持 YAML 锚点与别名（& 与 *），请直接写出内容", mark
+    return "无法解析这一行（请检查缩进、冒号和引号）", mark
+
+
+def _char_at(text: str, mark: Any) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return ""
+    line = lines[mark.line]
+    return line[mark.column] if 0 <= mark.column < len(line) else ""
+
+
+def _after_quote(text: str, mark: Any) -> bool:
+    if mark is None:
+        return False
+    lines = text.split("\n")
+    before = lines[mark.line][: mark.column].rstrip() if 0 <= mark.line < len(lines) else ""
+    return before.endswith(('"', "'"))
+
+
+def _plain_detail(message: str) -> str:
+    """An unmarked PyYAML error (a control character, mostly) in Chinese."""
+    if "unacceptable character" in message or "special characters" in message or "control characters" in message:
+        return "文件里有不允许的控制字符（可能是从别处复制来的隐藏字符），请删除后重试"
+    return "无法解析（请检查缩进、冒号和引号）"
 
 
 def _walk(
@@ -218,10 +285,10 @@ def chinese_message(error: dict[str, Any]) -> str:
         return "未知字段（请检查拼写；可用字段见 simulator schema）"
     if kind in _TYPE_NAMES:
         return f"应为{_TYPE_NAMES[kind]}，实际为 {shown}"
-    if kind == "literal_error":
-        return f"取值必须是 {ctx.get('expected', '')} 之一，实际为 {shown}"
-    if kind == "enum":
-        return f"取值必须是 {ctx.get('expected', '')} 之一，实际为 {shown}"
+    if kind in ("literal_error", "enum"):
+        # pydantic says "'a', 'b' or 'c'"
+        expected = str(ctx.get("expected", "")).replace(" or ", "、").replace(", ", "、")
+        return f"取值必须是 {expected} 之一，实际为 {shown}"
     if kind == "string_too_short":
         return f"文字不能少于 {ctx.get('min_length')} 个字符"
     if kind == "string_too_long":

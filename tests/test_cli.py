@@ -183,9 +183,9 @@ def test_report_csv_for_a_trainee_without_scenario_figures(tmp_path: Path) -> No
     assert code == 0, err
     assert out.startswith("\ufeff")  # Excel's cue for UTF-8
     rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
-    assert rows[0][0] == "trainee" and "scenario" in rows[0]
+    assert rows[0][0] == "学员" and "场景" in rows[0]
     assert [row[0] for row in rows[1:]] == ["乙"]
-    assert rows[1][rows[0].index("scenario")] == ""
+    assert rows[1][rows[0].index("场景")] == ""
 
 
 def test_abandoned_sessions_are_counted_but_never_averaged(tmp_path: Path) -> None:

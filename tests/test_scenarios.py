@@ -235,7 +235,7 @@ def test_test_command_passes_and_reports_counts() -> None:
     out, err = io.StringIO(), io.StringIO()
     code = main(["test", "--explore", "3"], out=out, err=err)
     assert code == 0, err.getvalue()
-    assert "0 failed" in out.getvalue()
+    assert "失败 0 项" in out.getvalue()
 
 
 def test_test_command_reports_first_difference(tmp_path: Path) -> None:

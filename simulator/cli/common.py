@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -122,25 +123,55 @@ def scenario_sources(args: argparse.Namespace) -> list[Path]:
     return locations.scenario_sources(existing(getattr(args, "scenarios", None), "场景"))
 
 
-def load_scenarios_for(args: argparse.Namespace, categories: dict[str, str] | None = None) -> list[Scenario]:
-    from ..scenario import load_scenarios
+def warn_skipped(args: argparse.Namespace, err: TextIO | None, problems: Sequence[Problem]) -> None:
+    """Say on stderr which files were left out and why (each problem once per command)."""
+    said: set[str] = args.__dict__.setdefault("_warned", set())
+    fresh = [p for p in problems if str(p) not in said]
+    if not fresh:
+        return
+    said.update(str(p) for p in fresh)
+    stream = err or sys.stderr
+    files = {p.file for p in fresh}
+    stream.write(f"⚠ 有 {len(files)} 个内容文件有误，已跳过，其余内容照常使用（simulator validate 可查看详情）：\n")
+    for problem in fresh:
+        stream.write(f"  {problem}\n")
+    stream.flush()
 
-    return load_scenarios(scenario_sources(args), categories)
+
+def load_scenarios_for(
+    args: argparse.Namespace, categories: dict[str, str] | None = None, err: TextIO | None = None
+) -> list[Scenario]:
+    """Every scenario that loads (bundled, the user's, ``--scenarios``).
+
+    A broken or duplicate file is skipped with a warning.
+    """
+    from ..sources import load_scenarios_skipping
+
+    scenarios, problems = load_scenarios_skipping(scenario_sources(args), categories)
+    warn_skipped(args, err, problems)
+    return scenarios
 
 
 def load_matcher(args: argparse.Namespace, err: TextIO, *, learned: bool = True) -> Matcher:
-    """The phrasebook compiled (bundled, the user's, ``--phrasebook``), with the learned stage unless ``learned`` is false."""
-    from ..matcher import load_matcher as compile_phrasebook
+    """The phrasebook compiled (bundled, the user's, ``--phrasebook``), with the learned stage unless ``learned``
+    is false.
+
+    A user's phrasebook file that does not load is skipped with a warning; a broken bundled phrasebook stops
+    the command.
+    """
+    from ..sources import load_matcher_skipping
 
     extra = existing(getattr(args, "phrasebook", None), "话术库")
-    matcher = compile_phrasebook(locations.phrasebook_sources(extra))
+    sources = locations.phrasebook_sources(extra)
+    matcher, problems = load_matcher_skipping(sources[:1], sources[1:])
+    warn_skipped(args, err, problems)
     if learned:
         attach_learned_stage(matcher, args, err)
     return matcher
 
 
 def attach_learned_stage(matcher: Matcher, args: argparse.Namespace, err: TextIO) -> None:
-    """The second stage, trained on first use; a broken corpus or scenario only turns it off (with a warning)."""
+    """The second stage, trained on first use; a broken corpus only turns it off (with a warning)."""
     from ..engine import attach_learned
 
     corpus = locations.corpus_sources()
@@ -152,10 +183,13 @@ def attach_learned_stage(matcher: Matcher, args: argparse.Namespace, err: TextIO
         err.flush()
 
     try:
-        # By their files: the scenarios are parsed only if the stage must be trained.
-        attach_learned(matcher, corpus, on_training=say_training, scenario_sources=scenario_sources(args))
+        # Keyed by the scenario files' bytes: they are parsed (and any skipped one reported) only to train.
+        attach_learned(
+            matcher, corpus, lambda: load_scenarios_for(args, matcher.book.kinds(), err), on_training=say_training,
+            scenario_sources=scenario_sources(args),
+        )
     except ContentError as exc:
-        # A broken corpus or scenario file must not stop judging: the rules still work.
+        # A broken corpus file must not stop judging: the rules still work.
         err.write("⚠ 第二阶段判别模型没有加载，本次只用话术库规则评判：\n")
         for problem in exc.problems[:5]:
             err.write(f"  {problem}\n")
@@ -177,7 +211,8 @@ def category_labels() -> dict[str, str]:
     """Category id -> Chinese label, for the review commands; cosmetic, so never fatal.
 
     Read from the phrasebook files (cached by their bytes), never by loading or
-    compiling the phrasebook: the review commands need only the store and these names.
+    compiling the phrasebook: the review commands need only the store and these
+    names. A broken file of the user's hides only its own categories' names.
     """
     from ..labels import category_labels as labels_of
 

@@ -33,7 +33,7 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     matcher = load_matcher(args, err, learned=not args.rules_only)
     moment = None
     if args.scenario:
-        scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds())}
+        scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds(), err)}
         scenario = scenarios.get(args.scenario)
         if scenario is None:
             raise UsageError(f"找不到场景 {args.scenario}（可用的场景：{'、'.join(sorted(scenarios))}）")
@@ -91,7 +91,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     items = [item for path in files for item in load_items(path)]
     if args.split:
         items = [item for item in items if split_of(item["reply"]) == args.split]
-    scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds())}
+    scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds(), err)}
     report = evaluate(matcher, items, scenarios)
     if args.format == "json":
         dump(report.as_dict(), out)

@@ -8,20 +8,30 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from .. import __version__
 from ..errors import ContentError
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, write_problems
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
 from .parse import ChineseArgumentParser
 
 
 def build_parser() -> ChineseArgumentParser:
-    from . import content, judging, play, review, reviewing  # here: opening the TUI builds no parser (see main)
+    # Here: opening the TUI builds no parser (see main), so it imports no command module.
+    from . import admin, assign, content, judging, new, play, recommending, review, reviewing, serve
 
     parser = ChineseArgumentParser(prog="simulator", description="售后服务情景陪练：不带子命令时打开终端界面。")
     parser.add_argument(
         "--db", metavar="URL", help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）"
+    )
+    parser.add_argument(
+        "--scenarios", action="append", type=Path, metavar="PATH", dest="tui_scenarios",
+        help="终端界面另外载入的场景文件或目录（可重复）",
+    )
+    parser.add_argument(
+        "--phrasebook", action="append", type=Path, metavar="PATH", dest="tui_phrasebook",
+        help="终端界面另外载入的话术库文件或目录（可重复）",
     )
     parser.add_argument(
         "--version", action="version", version=f"售后服务情景陪练 {__version__}", help="显示版本号并退出"
@@ -29,9 +39,14 @@ def build_parser() -> ChineseArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
     judging.add_parsers(sub)
     content.add_parsers(sub)
+    new.add_parsers(sub)
     play.add_parsers(sub)
     review.add_parsers(sub)
     reviewing.add_parsers(sub)
+    recommending.add_parsers(sub)
+    assign.add_parsers(sub)
+    admin.add_parsers(sub)
+    serve.add_parsers(sub)
     return parser
 
 
@@ -43,7 +58,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     tui_db = _only_opens_the_tui(words)
     if tui_db is not None:
         # No command: nothing of the command modules is needed before the first frame.
-        args = argparse.Namespace(db=tui_db or None, command=None)
+        args = argparse.Namespace(db=tui_db or None, command=None, tui_scenarios=None, tui_phrasebook=None)
     else:
         try:
             args = build_parser().parse_args(words)
@@ -52,7 +67,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     if not args.command:
         from ..tui import run_app  # Textual loads only for the TUI
 
-        return run_app(database_url(args))
+        try:
+            scenarios = existing(args.tui_scenarios, "场景")
+            phrasebook = existing(args.tui_phrasebook, "话术库")
+        except UsageError as exc:
+            err.write(f"simulator：错误：{exc}\n")
+            return EXIT_USAGE
+        return run_app(database_url(args), scenarios=scenarios, phrasebook=phrasebook)
     try:
         return int(args.handler(args, out, err))
     except ContentError as exc:

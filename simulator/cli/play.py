@@ -101,7 +101,7 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     matcher = load_matcher(args, err)
     labels = matcher.book.labels()
-    scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds())}
+    scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds(), err)}
     scenario = scenarios.get(args.scenario_id)
     if scenario is None:
         raise UsageError(f"找不到场景 {args.scenario_id}；可用的场景：{'、'.join(sorted(scenarios))}")

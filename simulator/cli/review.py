@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..charts import Series, html_page, svg_chart
+from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..record import TurnRecord, short_time
-from ..terminal import csv_cell, printable
+from ..terminal import printable
+from . import assign
 from .common import (
     EXIT_FAILED,
     ROW_ID,
@@ -23,61 +23,64 @@ from .common import (
     load_matcher,
     load_scenarios_for,
     open_store,
+    scenario_sources,
     trainee_filter_option,
 )
+from .tables import write_csv as _csv
+from .tables import write_table as _table
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
 OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
 
 
-RICH_ROWS = 200  # beyond this a table is printed as aligned plain text: rich takes seconds for 10,000 rows
+def known_trainee(store: Store, name: str) -> str:
+    """The stored trainee ``name`` is (张伟, 張偉 and 张 伟 are one), or a usage error: the same for every command."""
+    canonical = store.canonical_name(name)
+    if canonical not in store.trainees():
+        raise UsageError(
+            f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）"
+        )
+    return canonical
 
 
-def _plain_table(out: TextIO, title: str, header: list[str], rows: list[list[str]], right: set[int]) -> None:
-    """Columns aligned by display width (a Chinese character is two columns), one write per row."""
-    from rich.cells import cell_len
-
-    cells = [[printable(c) for c in header]] + [[printable(c) for c in row] for row in rows]
-    widths = [max(cell_len(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row: list[str]) -> str:
-        padded = []
-        for i, cell in enumerate(row):
-            gap = " " * (widths[i] - cell_len(cell))
-            padded.append(gap + cell if i in right else cell + gap)
-        return "  ".join(padded).rstrip()
-
-    out.write(printable(title) + f"（共 {len(rows)} 行）\n")
-    out.write(line(cells[0]) + "\n")
-    out.write("  ".join("─" * w for w in widths) + "\n")
-    out.writelines(line(row) + "\n" for row in cells[1:])
+def _yes_no(value: bool) -> str:
+    return "是" if value else "否"
 
 
-def _table(out: TextIO, title: str, header: list[str], rows: list[list[str]], justify_right: set[int] | None = None) -> None:
-    if len(rows) > RICH_ROWS:
-        _plain_table(out, title, header, rows, justify_right or set())
-        return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    # Cells are Text, never markup: a name like "[bold]" or one carrying escape codes prints as typed.
-    table = Table(title=Text(printable(title)), header_style="bold", show_lines=False)
-    for index, name in enumerate(header):
-        table.add_column(name, justify="right" if justify_right and index in justify_right else "left")
-    for row in rows:
-        table.add_row(*(Text(printable(cell)) for cell in row))
-    tty = hasattr(out, "isatty") and out.isatty()
-    # On a terminal rich fits the table to the window; piped output is not cut.
-    Console(file=out, highlight=False, width=None if tty else 200).print(table)
+def _mode(mode: str) -> str:
+    return "考试" if mode == "exam" else "练习"
 
 
-def _csv(out: TextIO, header: list[str], rows: list[list[Any]]) -> None:
-    """CSV for Excel: a UTF-8 byte-order mark first, every cell safe to open (see ``csv_cell``)."""
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+def _counts(items: list[tuple[str, int]], labels: dict[str, str]) -> str:
+    """``推给领导×2；推诿×1``: categories by their Chinese names (一 | 二 for either of two)."""
+    return "；".join("或".join(labels.get(c, c) for c in category.split("|")) + f"×{n}" for category, n in items)
+
+
+def _number(value: int | float | None, digits: int = 0) -> int | float | str:
+    """A figure for a CSV cell: a number Excel can sum, empty when there is none."""
+    if value is None:
+        return ""
+    return round(value, digits) if digits else round(value)
+
+
+def _percent(rate: float | None) -> float | str:
+    return "" if rate is None else round(rate * 100, 1)
+
+
+def _csv_time(iso: str | None) -> str:
+    """``2026-11-27 16:21`` (UTC): a time Excel reads as one."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def _ending_titles(args: argparse.Namespace) -> dict[tuple[str, str], str]:
+    """(scenario id, ending id) -> the ending's title, for the scenarios that load."""
+    from ..sources import load_scenarios_skipping
+
+    scenarios, _ = load_scenarios_skipping(scenario_sources(args))
+    return {(s.id, ending_id): ending.title for s in scenarios for ending_id, ending in s.endings.items()}
 
 
 def _fmt(value: Any, digits: int = 0) -> str:
@@ -90,23 +93,30 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_store(args) as store:
-        sessions = store.sessions(trainee=args.trainee)
-    if args.trainee and not sessions:
-        err.write(f"学员 {args.trainee} 还没有练习记录。\n")
-    data = [s.to_json() for s in sessions]
+        trainee = known_trainee(store, args.trainee) if args.trainee else None
+        sessions = store.sessions(trainee=trainee)
     if args.format == "json":
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        out.write(json.dumps([s.to_json() for s in sessions], ensure_ascii=False, indent=2) + "\n")
         return 0
-    header = ["id", "trainee", "scenario", "started_at", "finished", "outcome", "score", "turns"]
-    if args.format == "csv":
-        _csv(out, header + ["scenario_title", "mode", "ending"], [[d[k] for k in header] + [d["scenario_title"], d["mode"], d["ending"]] for d in data])
+    if args.format == "csv":  # for Excel: Chinese headers and values (the ids are in the JSON)
+        endings = _ending_titles(args)
+        _csv(
+            out,
+            ["编号", "学员", "场景", "开始时间（UTC）", "结束时间（UTC）", "是否完成", "结果", "结局", "得分", "回合数",
+             "方式"],
+            [[s.id, s.trainee, s.scenario_title, _csv_time(s.started_at), _csv_time(s.ended_at), _yes_no(s.finished),
+              OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+              endings.get((s.scenario, s.ending or ""), s.ending or ""), "" if s.score is None else s.score, s.turns,
+              _mode(s.mode)] for s in sessions],
+        )
         return 0
     rows = [
         [str(s.id), s.trainee, s.scenario_title, s.when, OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
          _fmt(s.score), str(s.turns), "考试" if s.mode == "exam" else "练习"]
         for s in sessions
     ]
-    _table(out, "练习记录" + (f" · {args.trainee}" if args.trainee else ""), ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"], rows, {0, 5, 6})
+    header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"]
+    _table(out, "练习记录" + (f" · {trainee}" if trainee else ""), header, rows, {0, 5, 6})
     return 0
 
 
@@ -171,27 +181,31 @@ def _rejudged(args: argparse.Namespace, err: TextIO, scenario_id: str, turns: li
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.assignments:
+        return assign.report_assignments(args, out, err)
     with open_store(args) as store:
+        trainee = known_trainee(store, args.trainee) if args.trainee else None
         # Per-scenario figures are printed only for one trainee (and always exported as JSON/CSV).
-        report = team_report(store, args.trainee, scenarios=bool(args.trainee) or args.format != "table")
+        report = team_report(store, trainee, scenarios=bool(trainee) or args.format != "table")
         labels = category_labels()
     if args.format == "json":
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
         return 0
-    if args.format == "csv":
-        header = ["trainee", "sessions", "finished", "unfinished", "exams", "exam_pass_rate", "average", "best", "pass_rate", "trend", "last_played",
-                  "most_broken", "most_missed", "prohibited_hits"]
-        rows = [[r.trainee, r.sessions, r.finished, r.unfinished, r.exams, _fmt(r.exam_pass_rate, 3), _fmt(r.average, 1), _fmt(r.best), _fmt(r.pass_rate, 3),
-                 _fmt(r.trend, 1), r.last_played or "", ";".join(f"{c}:{n}" for c, n in r.most_broken),
-                 ";".join(f"{c}:{n}" for c, n in r.most_missed), r.prohibited_hits] for r in report]
-        if args.trainee:
-            header += ["scenario", "scenario_sessions", "scenario_average", "first", "best_in_scenario", "latest", "lift"]
+    if args.format == "csv":  # for Excel: Chinese headers and values (the ids are in the JSON)
+        header = ["学员", "练习次数", "完成", "未完成", "考试次数", "考试通过率（%）", "平均分", "最高分",
+                  "通过率（%）", "趋势", "最近练习", "最常违反", "最常遗漏", "禁用语次数"]
+        rows = [[r.trainee, r.sessions, r.finished, r.unfinished, r.exams, _percent(r.exam_pass_rate),
+                 _number(r.average, 1), _number(r.best), _percent(r.pass_rate), _number(r.trend, 1),
+                 _csv_time(r.last_played), _counts(r.most_broken, labels), _counts(r.most_missed, labels),
+                 r.prohibited_hits] for r in report]
+        if trainee:
+            header += ["场景", "该场景次数", "该场景平均分", "首次得分", "该场景最高分", "最近得分", "提升"]
             # One row per scenario; a trainee with no per-scenario figures (only unfinished
             # sessions) keeps one row with the scenario columns empty.
             rows = [
-                row + ([s.scenario, s.sessions, _fmt(s.average, 1), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.lift)]
-                       if s is not None else [""] * 7)
-                for row, r in zip(rows, report)
+                row + ([s.title, s.sessions, _number(s.average, 1), _number(s.first), _number(s.best),
+                        _number(s.latest), _number(s.lift)] if s is not None else [""] * 7)
+                for row, r in zip(rows, report, strict=True)
                 for s in (r.scenarios or [None])  # type: ignore[list-item]
             ]
         _csv(out, header, rows)
@@ -213,22 +227,39 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
             + "\n"
         )
-    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景可在 scoring 里另定，按练习结束时的及格线判定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
-    if args.trainee:
+    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景文件可以另定，按练习结束时的及格线判定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
+    if trainee:
         for r in report:
             srows = [[s.title, str(s.sessions), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.average, 1),
                       (f"{s.lift:+d}" if s.lift is not None else "—")] for s in r.scenarios]
             _table(out, f"{r.trainee} · 各场景", ["场景", "次数", "首次", "最高", "最近", "平均", "提升"], srows, {1, 2, 3, 4, 5, 6})
             if r.most_missed:
-                out.write("最常遗漏：" + "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_missed) + "\n")
+                out.write("最常遗漏：" + _counts(r.most_missed, labels).replace("；", "、") + "\n")
     return 0
 
 
+PLOT_FORMATS = {".svg": "SVG 图片", ".html": "网页", ".htm": "网页"}
+
+
 def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    path = Path(args.output) if args.output else None
+    if path is not None and path.suffix.lower() not in PLOT_FORMATS:
+        shown = f"“{path.suffix}”" if path.suffix else "没有扩展名的文件"
+        raise UsageError(
+            f"不能导出为{shown}：请用 .svg（图片，可插入文档）或 .html（网页）。"
+            "PNG 需要另装图片转换库，本程序不离线生成；可以用浏览器打开 .svg 或 .html 后另存或截图"
+        )
+    labels = category_labels()
+    by_label = {label: category for category, label in labels.items()}
+    if args.category in by_label:  # 推给领导 as well as go_find_boss
+        args.category = by_label[args.category]
+    if args.category and labels and args.category not in labels:
+        known = "、".join(sorted(labels.values()))
+        raise UsageError(
+            f"话术库里没有类别 {printable(args.category)}；可用的类别（写中文名或类别编号都可以）：{known}"
+        )
     with open_store(args) as store:
-        names = [args.trainee] if args.trainee else store.trainees()
-        if args.trainee and args.trainee not in store.trainees():
-            raise UsageError(f"没有学员 {args.trainee} 的记录")
+        names = [known_trainee(store, args.trainee)] if args.trainee else store.trainees()
         series: list[Series] = []
         for name in names[: args.max_trainees]:
             if args.category:
@@ -237,15 +268,14 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 sessions = [s for s in store.sessions(trainee=name) if s.score is not None]
                 series.append(Series(printable(name), [(s.day, float(s.score or 0)) for s in sessions]))
-    labels = category_labels()
+    who = f" · {printable(names[0])}" if args.trainee else ""
     if args.category:
-        title = f"{labels.get(args.category, args.category)}（{args.category}）每次练习的次数"
+        title = f"“{labels.get(args.category, args.category)}”每次练习出现的次数{who}"
         y_label, y_max = "次数", None
     else:
-        title = "得分趋势" + (f" · {printable(args.trainee)}" if args.trainee else "")
+        title = f"得分趋势{who}"
         y_label, y_max = "得分", 100.0
-    if args.output:
-        path = Path(args.output)
+    if path is not None:
         svg = svg_chart(title, series, y_label=y_label, y_max=y_max)
         if path.suffix.lower() == ".svg":
             path.write_text(svg, encoding="utf-8")
@@ -269,7 +299,18 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             plt.plot(list(range(1, len(item.points) + 1)), [y for _, y in item.points], label=item.label, marker="dot")
     if y_max:
         plt.ylim(0, y_max)
-    plt.xlabel("第几次练习")
+        plt.yticks(SCORE_TICKS)
+    else:
+        ticks = count_ticks(max((y for s in series for _, y in s.points), default=1))
+        plt.ylim(0, ticks[-1])
+        plt.yticks(ticks)
+    drawn = [s for s in series if s.points]
+    if len(drawn) == 1:  # one trainee: the dates, each day once
+        marks = day_ticks([x for x, _ in drawn[0].points])
+        plt.xticks([i + 1 for i, _ in marks], [day for _, day in marks])
+        plt.xlabel("日期（每次练习一个点）")
+    else:
+        plt.xlabel("第几次练习")
     chart = plt.build()
     if not (hasattr(out, "isatty") and out.isatty()):
         import re
@@ -304,6 +345,9 @@ def add_parsers(sub: Any) -> None:
         description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。",
     )
     report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
+    report.add_argument(
+        "--assignments", action="store_true", help="改为列出布置的任务及每位学员的完成情况（通过、待完成、逾期）"
+    )
     report.set_defaults(handler=cmd_report)
 
     plot = sub.add_parser(
@@ -311,7 +355,9 @@ def add_parsers(sub: Any) -> None:
         description="画出得分随时间的变化；--output 导出为 .html 或 .svg 文件。",
     )
     plot.add_argument("--trainee", metavar="NAME", help="只画这位学员")
-    plot.add_argument("--category", metavar="ID", help="改为画这个类别每次练习出现的次数（如 not_my_job）")
-    plot.add_argument("--output", metavar="FILE", help="导出到文件（.html 或 .svg）")
+    plot.add_argument(
+        "--category", metavar="ID", help="改为画这个类别每次练习出现的次数（类别 id 或中文名，如 not_my_job 或 推诿）"
+    )
+    plot.add_argument("--output", metavar="FILE", help="导出到文件：.svg（图片）或 .html（网页），按扩展名决定")
     plot.add_argument("--max-trainees", type=int, default=8, help=argparse.SUPPRESS)
     plot.set_defaults(handler=cmd_plot)

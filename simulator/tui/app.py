@@ -12,6 +12,7 @@ store they import) load when first opened or in the workers.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,9 +23,12 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 
+from .. import locations
 from ..errors import ContentError
+from .kinsoku import install as keep_punctuation_with_its_text
 from .messages import (
     ContentReady,
+    OpenAssignments,
     EngineReady,
     OpenDebrief,
     OpenPicker,
@@ -35,8 +39,11 @@ from .messages import (
     OpenTraineeSessions,
     OpenTranscript,
 )
+from .screens.confirm import ConfirmScreen
 from .screens.start import StartScreen
 from .services import Services
+
+keep_punctuation_with_its_text()  # no line of wrapped Chinese starts with 。 or ，
 
 
 class SimulatorApp(App[None]):
@@ -75,17 +82,14 @@ class SimulatorApp(App[None]):
         """Scenarios and the store: fast, needed by the first screens."""
         from ..store import StoreError  # the store's drivers load after the first frame
 
-        try:
-            self.services.load_scenarios()
-        except ContentError as exc:
-            self.call_from_thread(self._fatal, "场景文件有误：\n" + "\n".join(map(str, exc.problems[:5])))
-            return
+        self.services.load_scenarios()  # a broken or duplicate file is left out, never fatal
         try:
             self.services.open_store()
         except StoreError as exc:
             self.call_from_thread(self._fatal, str(exc))
             return
         self.call_from_thread(self._announce, ContentReady)
+        self.services.load_labels()  # category names for the review screens, before the engine is ready
 
     @work(thread=True, exclusive=False, group="startup")
     def load_engine(self) -> None:
@@ -93,7 +97,7 @@ class SimulatorApp(App[None]):
         try:
             self.services.load_engine()
         except ContentError as exc:
-            self.call_from_thread(self._fatal, "话术库有误：\n" + "\n".join(map(str, exc.problems[:5])))
+            self.call_from_thread(self._fatal, "随产品发布的话术库有误：\n" + "\n".join(map(str, exc.problems[:5])))
             return
         self.call_from_thread(self._engine_ready)
 
@@ -105,6 +109,12 @@ class SimulatorApp(App[None]):
     def _engine_ready(self) -> None:
         if self.services.warning:
             self.notify(self.services.warning, severity="warning", timeout=15)
+        skipped = self.services.skipped
+        if skipped:
+            files = len({p.file for p in skipped})
+            self.notify(
+                f"{files} 个内容文件有误，已跳过，其余照常可用。", title="内容文件有误", severity="warning", timeout=10
+            )
         self._announce(EngineReady)
 
     def _fatal(self, message: str) -> None:
@@ -149,6 +159,12 @@ class SimulatorApp(App[None]):
 
         self.push_screen(TeamScreen())
 
+    @on(OpenAssignments)
+    def open_assignments(self) -> None:
+        from .screens.assignments import AssignmentsScreen
+
+        self.push_screen(AssignmentsScreen())
+
     @on(OpenTraineeSessions)
     def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:
         from .screens.team import TraineeSessionsScreen
@@ -189,7 +205,28 @@ class SimulatorApp(App[None]):
                 self.call_later(self.run_action, action, target)
 
             yield SystemCommand(binding.description, binding.tooltip or binding.description, run)
-        yield SystemCommand("截图", "把当前画面保存为 SVG 图片（保存在当前目录）", self.action_screenshot)
+        # After a moment, so the palette has closed and the picture shows the screen under it.
+        yield SystemCommand(
+            "截图", "把当前画面保存为 SVG 图片（保存在当前目录）", lambda: self.set_timer(0.1, self.action_screenshot)
+        )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save the screen as SVG in the current directory (else the data directory) and say where, in Chinese."""
+        name = filename or time.strftime("售后服务情景陪练-截图-%Y%m%d-%H%M%S.svg")
+        folders = [Path(path)] if path else [Path.cwd(), locations.data_dir()]
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                saved = Path(self.save_screenshot(name, str(folder)))
+            except OSError:
+                continue
+            self.notify(f"已保存到 {saved.resolve()}", title="截图", timeout=8)
+            return
+        self.notify("截图没有保存：当前目录和个人数据目录都不能写入", title="截图", severity="error")
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual no longer quits on it; say in Chinese how to quit."""
+        self.notify("要退出请按 Ctrl+Q（练习中会先确认，已完成的回合都已保存）", title="退出程序？", timeout=5)
 
     def action_toggle_dark(self) -> None:
         """F2: switch light/dark and remember the choice for the next start."""
@@ -197,10 +234,23 @@ class SimulatorApp(App[None]):
         self.services.remember(theme=self.theme)
 
     async def action_quit(self) -> None:
+        """Ctrl+Q quits the program; in a conversation with turns or a draft, after asking."""
+        screen = self.screen
         # A play screen exists only if its module was imported (quitting from the start screen imports nothing).
         play = sys.modules.get("simulator.tui.screens.play")
-        if play is not None and isinstance(self.screen, play.PlayScreen) and not self.screen.finished:
-            self.screen.action_leave()
+        if play is not None and isinstance(screen, play.PlayScreen) and not screen.finished and screen.has_work():
+            count = len(screen.dialogue.turns) if screen.dialogue else 0
+            question = "退出程序？\n"
+            question += (
+                f"已完成的 {count} 个回合都已保存，这次练习会记为“未完成”，下次可在场景列表按 c 接着练。"
+                if count else "还没发送的回复会丢失。"
+            )
+
+            def answered(leave: bool | None) -> None:
+                if leave:
+                    self.exit()
+
+            self.push_screen(ConfirmScreen(question, yes="退出程序", no="继续练习"), answered)
             return
         self.exit()
 

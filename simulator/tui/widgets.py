@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
+from ..errors import Problem
 from ..mood import mood_label
+from ..sources import by_file
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -65,3 +69,23 @@ class ReplyArea(TextArea):
             self._replace_via_keyboard("\n", start, end)
             return
         await super()._on_key(event)
+
+
+class SkippedBanner(Static):
+    """A warning line naming the content files left out (file:line and the first problem); hidden when none."""
+
+    def show(self, problems: list[Problem]) -> None:
+        files = by_file(problems)
+        self.display = bool(files)
+        if not files:
+            return
+        text = Text(
+            f"⚠ 有 {len(files)} 个内容文件有误，已跳过（其余照常可用；simulator validate 查看详情）：", style="bold"
+        )
+        for file, found in list(files.items())[:2]:
+            first = found[0]
+            where = Path(file).name + (f":{first.line}" if first.line else "")
+            text.append(f"\n  {where} {first.message}")
+        if len(files) > 2:
+            text.append(f"\n  另有 {len(files) - 2} 个文件")
+        self.update(text)

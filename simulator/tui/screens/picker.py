@@ -14,9 +14,11 @@ from textual.widgets import DataTable, Footer, Input, Static
 from ...progress import bests_by_scenario
 from ...record import SessionRecord
 from ...scenario import Scenario
+from ...search import find
 from ...terminal import printable
-from ..messages import ContentReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
-from ..widgets import TitleBar, stars
+from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
+from ..widgets import SkippedBanner, TitleBar, stars
+from ..tasks import TasksPanel
 from .base import AppScreen
 
 if TYPE_CHECKING:
@@ -31,7 +33,9 @@ class PickerScreen(AppScreen):
         Binding("p", "progress", "我的进度", id="picker.progress", tooltip="我的得分趋势和薄弱项"),
         Binding("t", "team", "团队", id="picker.team", tooltip="全体学员的进度（组长）"),
         Binding("v", "review", "复核", id="picker.review", tooltip="培训师复核引擎的判定（申诉优先）"),
-        Binding("slash", "filter", "筛选", id="picker.filter", tooltip="按标题或标签筛选场景"),
+        Binding(
+            "slash", "filter", "筛选", id="picker.filter", tooltip="编辑筛选文字（直接打中文也会筛选，不用先按 /）"
+        ),
         Binding("escape", "back", "换学员", id="picker.back", tooltip="回到选择学员"),
     ]
 
@@ -44,8 +48,12 @@ class PickerScreen(AppScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="topbar")
+        yield SkippedBanner(id="skipped")
         with Vertical(id="picker"):
-            yield Input(placeholder="筛选：直接输入标题或标签，如“超保”“投诉”", id="filter", select_on_focus=False)
+            yield TasksPanel(self.trainee, id="tasks")  # assignments and what to practise next
+            yield Input(
+                placeholder="筛选：直接输入标题、标签或别名，如“超保”“投诉”", id="filter", select_on_focus=False
+            )
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
             yield Static(id="details")
         yield Footer()
@@ -69,14 +77,19 @@ class PickerScreen(AppScreen):
     def on_content_ready(self, message: ContentReady) -> None:
         self.reload()
 
+    def on_engine_ready(self, message: EngineReady) -> None:
+        self.reload()  # a scenario naming a category the phrasebook lacks is left out now
+
     def reload(self) -> None:
         """Read the trainee's best scores once (off the UI thread); typing in the filter only re-filters."""
+        self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
         self.refresh_rows()
 
         def read(store: Store) -> tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]:
             return bests_by_scenario(store.sessions(trainee=self.trainee)), store.unfinished_sessions(self.trainee)
 
         self.read_store(read, self.show_history)
+        self.query_one(TasksPanel).reload()
 
     def show_history(self, found: tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]) -> None:
         self._bests, self._unfinished = found
@@ -89,13 +102,8 @@ class PickerScreen(AppScreen):
 
     def refresh_rows(self) -> None:
         services = self.services
-        query = self.query_one("#filter", Input).value.strip().lower()
-        scenarios = sorted(services.scenarios.values(), key=lambda s: (s.difficulty, s.title))
-        if query:
-            scenarios = [
-                s for s in scenarios
-                if query in s.title.lower() or query in " ".join(s.tags).lower() or query in s.summary.lower() or query in s.id
-            ]
+        query = self.query_one("#filter", Input).value
+        scenarios = find(query, sorted(services.scenarios.values(), key=lambda s: (s.difficulty, s.title)))
         self.shown = scenarios
         history = self._bests
         table = self.query_one("#scenarios", DataTable)
@@ -145,14 +153,20 @@ class PickerScreen(AppScreen):
         self.action_start(False)
 
     def on_key(self, event: events.Key) -> None:
-        # Filter as you type: a character typed on the table goes to the filter.
+        # Filter as you type: a character typed on the list goes to the filter and the list keeps
+        # the focus, so e / c / p / t / v still act and Backspace takes the last character back.
+        # ``/`` edits the filter itself (then every letter is typed; Enter or ↓ comes back).
         table = self.query_one("#scenarios", DataTable)
-        if self.focused is table and event.is_printable and event.character and event.character not in "ecptvq/":
-            box = self.query_one("#filter", Input)
-            box.focus()
-            box.insert_text_at_cursor(event.character)
-            event.stop()
-        elif isinstance(self.focused, Input) and event.key in ("down", "up"):
+        box = self.query_one("#filter", Input)
+        if self.focused is table:
+            if event.key == "backspace" and box.value:
+                box.value = box.value[:-1]
+                event.stop()
+            elif event.is_printable and event.character and event.character not in "ecptvq/ ":
+                box.value += event.character
+                box.cursor_position = len(box.value)
+                event.stop()
+        elif self.focused is box and event.key in ("down", "up"):
             table.focus()
             event.stop()
 

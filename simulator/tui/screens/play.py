@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from ...dialogue import EXAM_SEED, Dialogue
+from ...hits import Hit
 from ...judge import MAX_REPLY_CHARS, ReplyTooLong, scan
 from ...moment import NO_MOMENT
 from ...record import SessionRecord, TurnRecord, missed_names
@@ -41,6 +42,35 @@ COUNTER_FROM = MAX_REPLY_CHARS * 4 // 5  # the length shows under the box from h
 def _short(text: str, size: int = 14) -> str:
     """A matched stretch for the one-line lint: cut when long (a learned hit spans its sentence), made printable."""
     return printable(text if len(text) <= size else text[: size - 1] + "…")
+
+
+LINT_ROWS = 6  # the lint panel's height at 80×24
+
+
+def lint_text(hits: list[Hit], possible: list[Hit], rows: int = LINT_ROWS) -> Text:
+    """The draft's prohibited hits, every one of them in ``rows`` lines (each line cut to the width, not wrapped).
+
+    Up to half as many hits as rows: each on two lines (what and where, then the suggestion);
+    more: one line each; more than the rows: the last line counts the rest.
+    """
+    items: list[tuple[Hit, bool]] = [(h, False) for h in hits] + [(h, True) for h in possible]
+    text = Text()
+    if not items:
+        return text
+    roomy = len(items) * 2 <= rows
+    shown = items if len(items) <= rows else items[: rows - 1]
+    for hit, doubtful in shown:
+        how = "，模型判断" if hit.stage == "learned" else ""
+        if doubtful:
+            text.append(f"? 疑似{hit.label}「{_short(hit.matched)}」（不扣分，请自查）", style="yellow")
+        else:
+            text.append(f"⚠ {hit.label}「{_short(hit.matched)}」（{hit.source}{how}）", style="bold red")
+        text.append("\n  " if roomy else " ")
+        text.append(f"建议：{hit.suggestion}\n", style="cyan")
+    if len(shown) < len(items):
+        text.append(f"……另有 {len(items) - len(shown)} 处，发送后逐条显示\n", style="bold red")
+    text.rstrip()
+    return text
 
 
 @dataclass
@@ -128,8 +158,11 @@ class PlayScreen(AppScreen):
         return bool(self.dialogue and self.dialogue.finished)
 
     def compose(self) -> ComposeResult:
+        # Clock, turn, mode and mood keep their width; only the title gives way (cut with …).
         with Horizontal(id="playbar"):
+            yield Static(id="clock")
             yield Static(id="progress")
+            yield Static(id="turn")
             yield MoodMeter(id="mood")
         yield VerticalScroll(id="chat")
         yield ReplyArea(id="reply", soft_wrap=True, show_line_numbers=False)
@@ -218,19 +251,19 @@ class PlayScreen(AppScreen):
         if self.dialogue is None:
             return
         turn_no = len(self.dialogue.turns) + (0 if self.finished else 1)
-        text = Text(" ")
         node = None if self.finished else self.dialogue.node
         elapsed = max(0, int(time.monotonic() - self.turn_started))
-        # The clock comes first: a long title must never push the countdown off an 80-column screen.
+        clock = Text(" ")
         if node is not None and node.timeout:
             left = max(0, node.timeout - elapsed)
-            text.append(f"剩 {left // 60}:{left % 60:02d} ", style="bold red" if left <= 10 else "bold")
+            clock.append(f"剩 {left // 60}:{left % 60:02d}", style="bold red" if left <= 10 else "bold")
         elif not self.finished:
-            text.append(f"{elapsed // 60}:{elapsed % 60:02d} ", style="dim")
-        text.append(self.scenario.title, style="bold")
-        text.append(f" · 第 {turn_no} 回合")
-        text.append(" · 考试" if self.exam else " · 练习", style="dim")
-        self.query_one("#progress", Static).update(text)
+            clock.append(f"{elapsed // 60}:{elapsed % 60:02d}", style="dim")
+        self.query_one("#clock", Static).update(clock)
+        self.query_one("#progress", Static).update(Text(printable(self.scenario.title), style="bold"))
+        turn = Text(f"第 {turn_no} 回合")
+        turn.append(" · 考试" if self.exam else " · 练习", style="dim")
+        self.query_one("#turn", Static).update(turn)
         self.query_one("#mood", MoodMeter).show(self.dialogue.mood)
 
     def _tick(self) -> None:
@@ -347,25 +380,21 @@ class PlayScreen(AppScreen):
             return
         found, possible = scan(matcher, draft, self.dialogue.moment if self.dialogue else NO_MOMENT)
         hits = [h for h in found if h.kind == "prohibited"]
-        text = Text()
-        for hit in hits[:2]:
-            how = "，模型判断" if hit.stage == "learned" else ""
-            text.append(f"⚠ {hit.label}「{_short(hit.matched)}」（{hit.source}{how}）\n", style="bold red")
-            text.append(f"  建议：{hit.suggestion}\n", style="cyan")
-        for hit in [h for h in possible if h.kind == "prohibited"][: max(0, 2 - len(hits))]:
-            text.append(f"? 疑似{hit.label}「{_short(hit.matched)}」（不扣分，请自查）\n", style="yellow")
-            text.append(f"  建议：{hit.suggestion}\n", style="cyan")
-        self.post_message(DraftLinted(text))
+        self.post_message(DraftLinted(lint_text(hits, [h for h in possible if h.kind == "prohibited"])))
 
     @on(DraftLinted)
     def show_lint(self, message: DraftLinted) -> None:
-        self.query_one("#lint", Static).update(message.text)
+        lint = self.query_one("#lint", Static)
+        lint.add_class("lines")  # one row per line, cut with … rather than wrapped out of sight
+        lint.update(message.text)
 
     # -- hint, leaving, debrief ------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hint":
-            return None if self.exam or self.finished else True
+            if self.exam:
+                return False  # no hints in an exam: not shown at all
+            return None if self.finished else True
         if action == "debrief":
             return self.finished
         if action == "send":
@@ -397,22 +426,32 @@ class PlayScreen(AppScreen):
             text.append("常用说法：" + "；".join(samples) + "\n")
         text.append("参考说法：", style="bold")
         text.append(node.model_answer)
-        self.query_one("#lint", Static).update(text)
+        lint = self.query_one("#lint", Static)
+        lint.remove_class("lines")
+        lint.update(text)
+
+    def has_work(self) -> bool:
+        """Whether leaving now would end a started conversation or drop a draft (so it is asked first)."""
+        if self.finished or self.dialogue is None:
+            return False
+        return bool(self.dialogue.turns) or bool(self.query_one("#reply", ReplyArea).text.strip())
 
     def action_leave(self) -> None:
-        if self.finished or self.dialogue is None or not self.dialogue.turns:
+        if not self.has_work():
             self.app.pop_screen()
             return
+        assert self.dialogue is not None
         count = len(self.dialogue.turns)
+        if count:
+            question = f"退出本次练习？\n已完成的 {count} 个回合都已保存，这次练习会记为“未完成”。"
+        else:
+            question = "退出本次练习？\n还没发送的回复会丢失。"
 
         def answered(leave: bool | None) -> None:
             if leave:
                 self.app.pop_screen()
 
-        self.app.push_screen(
-            ConfirmScreen(f"退出本次练习？\n已完成的 {count} 个回合都已保存，这次练习会记为“未完成”。", yes="退出", no="继续练习"),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(question, yes="退出", no="继续练习"), answered)
 
     def action_debrief(self) -> None:
         if not self.finished or self.dialogue is None:

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
+from ...charts import SCORE_TICKS, day_ticks
 from ...progress import TraineeProgress, team_report
 from ...record import SessionRecord
 from ...scenario import OUTCOME_LABELS
@@ -63,9 +64,11 @@ class ProgressScreen(AppScreen):
         plot.title("得分趋势")
         if scored:
             plot.plot(list(range(1, len(scored) + 1)), [s.score for s in scored], marker="dot")
-            step = max(1, len(scored) // 6)
-            plot.xticks(list(range(1, len(scored) + 1, step)), [s.day for s in scored][::step])
+            marks = day_ticks([s.day for s in scored])  # each day once, not once per session
+            plot.xticks([i + 1 for i, _ in marks], [day for _, day in marks])
         plot.ylim(0, 100)
+        plot.yticks([float(t) for t in SCORE_TICKS], [str(t) for t in SCORE_TICKS])
+        self.query_one("#plot", PlotextPlot).refresh()  # drawn after the store was read, not at mount
         labels = self.labels()
         weak = Text()
         if report is not None and report.most_broken:
