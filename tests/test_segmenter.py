@@ -129,7 +129,7 @@ def test_every_labelled_text_is_judged_as_with_jiebas_full_dictionary(
         matcher.negation.segmenter = real
     assert len(ours) == len(labelled) > 8000
     assert [i for i in range(len(ours)) if ours[i] != theirs[i]] == []
-    assert len(checked) > 500
+    assert len(checked) > 200  # (a text is segmented only where a cue's characters precede a hit)
 
     def engine_hits() -> list[list[tuple[object, ...]]]:
         out = []

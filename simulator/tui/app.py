@@ -28,8 +28,8 @@ from ..errors import ContentError
 from .kinsoku import install as keep_punctuation_with_its_text
 from .messages import (
     ContentReady,
-    OpenAssignments,
     EngineReady,
+    OpenAssignments,
     OpenDebrief,
     OpenPicker,
     OpenPlay,
