@@ -21,8 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from .record import Dispute, Mark, SessionRecord, TurnRecord
 
 SAMPLE_PER_MILLE = 50  # ordinary turns drawn into the queue: 5 %, the same ones every time
@@ -165,6 +163,8 @@ def corpus_yaml(items: list[dict[str, Any]], name: str = "reviewed") -> str:
         "description": "复核过的练习回合：引擎当时的判定经培训师纠正后的标注。",
         "items": items,
     }
+    import yaml  # here: every command imports this module (through the CLI parser)
+
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)
 
 
@@ -223,4 +223,6 @@ def phrasebook_yaml(existing: dict[str, Any] | None, suggestions: list[Suggestio
         examples = entry.setdefault("examples", {})
         for key, values in new.get("examples", {}).items():
             examples[key] = list(dict.fromkeys([*examples.get(key, []), *values]))
+    import yaml  # here: every command imports this module (through the CLI parser)
+
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1000)

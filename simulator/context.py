@@ -3,7 +3,7 @@
 * **Exceptions**: a hit overlapping one of its category's exceptions (a
   wording or a pattern the trainer marked as fine) is dropped.
 * **Negation** (NegEx-style): a hit preceded in its clause by a negation cue
-  (jieba tokens, pseudo-negations such as 不好意思 removed first) is dropped
+  (jieba's segmentation, pseudo-negations such as 不好意思 removed first) is dropped
   for negatable categories (我没法保证给您回电 is no follow-up promise).
 * **Best per place**: of overlapping hits of one category the best is kept.
 * **Remedies**: a prohibited hit is dropped when the same reply also does one
@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
@@ -24,9 +25,9 @@ from .hits import Candidate
 from .moment import NO_MOMENT, Moment
 from .pattern_engine import CompiledPattern
 from .patterns import compile_pattern
-from .phrasebook import CategorySpec, Pattern
-from .phrasebook import Negation as NegationTerms
-from .text import NormText, normalize_phrase, segment, warm_up_jieba
+from .segmenter import Cuts, load_segmenter
+from .specs import CategorySpec, NegationTerms, PatternSpec
+from .text import NormText, normalize_phrase
 
 
 class Intervals:
@@ -53,12 +54,12 @@ class Exceptions:
 
     def __init__(self) -> None:
         self._exact: dict[str, list[str]] = defaultdict(list)
-        self._patterns: dict[str, list[tuple[CompiledPattern, Pattern]]] = defaultdict(list)
+        self._patterns: dict[str, list[tuple[CompiledPattern, PatternSpec]]] = defaultdict(list)
 
     def add(
         self,
         category: str,
-        exception: str | Pattern,
+        exception: str | PatternSpec,
         where: tuple[str, int, int],
         lexicon: dict[str, list[str]],
         problems: list[Problem],
@@ -110,7 +111,7 @@ class Exceptions:
 
 
 class Negation:
-    """Negation cues before a hit, NegEx-style, on jieba tokens."""
+    """Negation cues before a hit, NegEx-style, on words as jieba cuts them (:mod:`simulator.segmenter`)."""
 
     def __init__(self, terms: NegationTerms, categories: dict[str, CategorySpec], jieba_words: Iterable[str]):
         self._categories = categories
@@ -121,18 +122,40 @@ class Negation:
         self._pseudo = re.compile("|".join(map(re.escape, pseudo))) if pseudo else None
         self._pseudo_reach = max(map(len, pseudo), default=1) - 1
         self._window = terms.window
-        # Units segmented before a hit: room for ``window`` tokens and for jieba
-        # to settle on the same word boundaries as over the whole clause.
+        # Units segmented before a hit: room for ``window`` tokens and for the
+        # segmenter to settle on the same word boundaries as over the whole clause.
         self.look_back = 8 * terms.window + 8
-        # Every phrasebook word goes into jieba's dictionary before any segmentation.
+        # Every phrasebook word is in the segmenter's dictionary.
         self._jieba_words = sorted(set(jieba_words) | self.cues)
-        self._jieba_loaded = False
+        # Loaded on first use; anything with jieba's ``cut(text) -> words`` may stand in (tests put jieba itself).
+        self.segmenter: Cuts | None = None
+        self._lock = threading.Lock()
 
-    def warm_up(self) -> None:
-        """Load jieba with the phrasebook's words (about 0.7 s, once)."""
-        if not self._jieba_loaded:
-            warm_up_jieba(self._jieba_words)
-            self._jieba_loaded = True
+    def __getstate__(self) -> dict[str, object]:
+        # The segmenter's dictionary has its own cache; a compiled phrasebook does not carry it.
+        state = dict(self.__dict__)
+        state["segmenter"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    @property
+    def words(self) -> list[str]:
+        """The words the segmenter's dictionary must hold: the phrasebook's and the cues."""
+        return self._jieba_words
+
+    def warm_up(self) -> Cuts:
+        """The segmenter with the phrasebook's words (from the user cache: a few milliseconds)."""
+        segmenter = self.segmenter
+        if segmenter is None:
+            with self._lock:
+                segmenter = self.segmenter
+                if segmenter is None:
+                    segmenter = self.segmenter = load_segmenter(self._jieba_words)
+        return segmenter
 
     def negated(self, norm: NormText, candidate: Candidate) -> bool:
         """Whether a negation cue precedes ``candidate`` in its clause (negatable categories only).
@@ -155,9 +178,7 @@ class Negation:
             start = max(begin, first - len(self._pseudo.split(region)[-1]))
         if start >= first or self._cue_words is None or not self._cue_words.search(norm.chars, start, first):
             return False  # no cue's characters before the hit: no token can be a cue, no need to segment
-        if not self._jieba_loaded:
-            self.warm_up()
-        tokens = segment(norm.chars[start:first])
+        tokens = (self.segmenter or self.warm_up()).cut(norm.chars[start:first])
         if start == begin > clause_begin:
             # The window was cut inside the clause, maybe inside a word (毫不 cut to 不):
             # its first token is no cue.

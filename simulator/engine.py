@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .corpus import Labelled, load_corpus
+from .contentfiles import scenario_files, yaml_files
 from .learned import (
     ANY,
     Example,
@@ -22,7 +23,9 @@ from .learned import (
     with_any,
 )
 from .matcher import Matcher, split_example
-from .yamlfile import yaml_files
+
+if TYPE_CHECKING:
+    from .corpus import Labelled
 
 
 def corpus_examples(items: Iterable[Labelled], kinds: dict[str, str], split: str) -> list[Example]:
@@ -72,6 +75,8 @@ def scenario_examples(scenarios: Iterable[object], kinds: dict[str, str]) -> lis
 def _inputs(
     matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object]
 ) -> tuple[list[Example], list[Example], list[str]]:
+    from .corpus import load_corpus  # training only: the corpus schema needs pydantic
+
     kinds = matcher.book.kinds()
     prohibited = {c for c, k in kinds.items() if k == "prohibited"}
     items = load_corpus([p for p in corpus_dirs if p.exists()])
@@ -80,11 +85,11 @@ def _inputs(
     return with_any(train, prohibited), with_any(dev, prohibited), [*sorted(kinds), ANY]
 
 
-def content_parts(matcher: Matcher, corpus_dirs: list[Path], scenarios: Iterable[object]) -> list[bytes]:
+def content_parts(matcher: Matcher, corpus_dirs: list[Path], scenario_paths: Iterable[Path]) -> list[bytes]:
     """The bytes the learned stage depends on: phrasebook, corpus and scenario files."""
     files = [Path(name) for name in matcher.book.files]
     files += yaml_files([p for p in corpus_dirs if p.exists()])
-    files += [Path(s.file) for s in scenarios]  # type: ignore[attr-defined]
+    files += scenario_paths
     parts = []
     for file in files:
         try:
@@ -100,23 +105,42 @@ def build_learned(
     scenarios: Iterable[object] = (),
     cache: Path | None = None,
     on_training: Callable[[], None] | None = None,
+    *,
+    scenario_sources: list[Path] | None = None,
 ) -> LearnedStage:
     """The learned stage for this content: from the cache (keyed by the files' bytes) or trained.
 
+    The scenarios are given loaded (``scenarios``) or by where they are
+    (``scenario_sources``): then they are parsed only if the stage must be
+    trained, and a scenario file with a problem raises ContentError only then
+    (a cached stage was trained from files that loaded).
     ``on_training`` is called just before a (slow, ~5 s) training, so a caller can say so.
     """
-    scenarios = list(scenarios)
+    loaded: list[object] | None = None
+    if scenario_sources is None:
+        loaded = list(scenarios)
+        paths = [Path(getattr(s, "file")) for s in loaded]  # noqa: B009 - scenarios are typed as object here
+    else:
+        paths = scenario_files(scenario_sources)
 
     def build() -> LearnedStage:
         if on_training is not None:
             on_training()
-        train_set, dev, categories = _inputs(matcher, corpus_dirs, scenarios)
+        examples_from: list[object]
+        if loaded is None:
+            # A trainer's scenario that does not load teaches nothing, and stops nothing (the CLI says why).
+            from .sources import load_scenarios_skipping
+
+            examples_from = list(load_scenarios_skipping(scenario_sources or [], matcher.book.kinds())[0])
+        else:
+            examples_from = loaded
+        train_set, dev, categories = _inputs(matcher, corpus_dirs, examples_from)
         prohibited = sorted(c for c, k in matcher.book.kinds().items() if k == "prohibited")
         matcher.warm_up()
         known = [{h.category for h in matcher.scan(e.text)} for e in dev]
         return train(train_set, categories, dev, prohibited=prohibited, known=known)
 
-    return load_or_train(content_key(content_parts(matcher, corpus_dirs, scenarios)), build, cache)
+    return load_or_train(content_key(content_parts(matcher, corpus_dirs, paths)), build, cache)
 
 
 def attach_learned(
@@ -124,8 +148,15 @@ def attach_learned(
     corpus_dirs: list[Path],
     scenarios: Iterable[object] = (),
     on_training: Callable[[], None] | None = None,
+    *,
+    scenario_sources: list[Path] | None = None,
 ) -> Matcher:
-    """Give ``matcher`` its learned stage (trained or from the cache); a matcher with no corpus stays rule-only."""
+    """Give ``matcher`` its learned stage (trained or from the cache); a matcher with no corpus stays rule-only.
+
+    Scenarios as in :func:`build_learned`: loaded, or by ``scenario_sources``.
+    """
     if any(p.exists() for p in corpus_dirs):
-        matcher.learned = build_learned(matcher, corpus_dirs, scenarios, on_training=on_training)
+        matcher.learned = build_learned(
+            matcher, corpus_dirs, scenarios, on_training=on_training, scenario_sources=scenario_sources
+        )
     return matcher

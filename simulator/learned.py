@@ -10,17 +10,17 @@ a learned hit *counts* only at a confidence that kept precision at or above
 (no points).  Every learned hit names the labelled example nearest to it.
 
 Training needs scikit-learn and takes a few seconds, so the result is cached
-as plain arrays keyed by a hash of everything it was trained from; using a
-trained model needs only numpy.
+as plain arrays keyed by a hash of everything it was trained from.  Loading
+it needs no numpy (the arrays stay bytes, the rest is marshal); numpy is
+imported when a reply first has text enough for the model to score, and the
+arrays become numpy arrays then, without a copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import math
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,9 +28,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from .cache import cache_dir as cache_dir  # re-exported: where the learned stage is kept
+from .cache import read, write
 from .text import NormText, normalize
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 ANY = "_any"  # pseudo-category: the reply does some prohibited thing (which one is the best category's guess)
 TARGET_PRECISION = 0.95
 POSSIBLE = 0.5  # lowest confidence shown as 疑似
@@ -122,20 +124,41 @@ def content_key(parts: Iterable[bytes]) -> str:
     return digest.hexdigest()[:24]
 
 
+def _array(data: object, dtype: str, shape: tuple[int, ...] | None = None) -> Any:
+    """``data`` as a numpy array: raw bytes from the cache become one without a copy (read-only)."""
+    import numpy as np
+
+    if isinstance(data, bytes | bytearray | memoryview):
+        array = np.frombuffer(data, dtype=dtype)
+        return array.reshape(shape) if shape is not None else array
+    return data
+
+
 @dataclass
 class Prototypes:
     """The labelled examples a learned hit is explained by, indexed for a fast nearest search.
 
     Stored by feature (compressed sparse columns): ``ptr[f]:ptr[f+1]`` slices
-    ``ids``/``values`` to the examples having feature ``f``.
+    ``ids``/``values`` to the examples having feature ``f``.  The arrays are
+    numpy arrays, or the bytes of one (int64, int32, float32) until first used.
     """
 
     texts: list[str]
     origins: list[str]
-    by_category: dict[str, object]  # category -> numpy array of example ids
+    by_category: dict[str, object]  # category -> numpy array of example ids (or a list of them until first used)
     ptr: object
     ids: object
     values: object
+
+    def _arrays(self) -> None:
+        import numpy as np
+
+        self.ptr = _array(self.ptr, "<i8")
+        self.ids = _array(self.ids, "<i4")
+        self.values = _array(self.values, "<f4")
+        self.by_category = {
+            c: v if isinstance(v, np.ndarray) else np.asarray(v, dtype=np.int32) for c, v in self.by_category.items()
+        }
 
     @classmethod
     def build(cls, vectors: list[dict[int, float]], size: int, texts: list[str], origins: list[str],
@@ -160,6 +183,7 @@ class Prototypes:
         """
         import numpy as np
 
+        self._arrays()
         sims = np.zeros(len(self.texts), dtype=np.float32)
         ptr, ids, values = self.ptr, self.ids, self.values
         strongest = sorted(vec.items(), key=lambda kv: -kv[1])[:NEAREST_FEATURES]
@@ -170,6 +194,7 @@ class Prototypes:
         return sims
 
     def nearest(self, category: str, sims: object) -> tuple[str, str]:
+        self._arrays()
         members = self.by_category.get(category)
         if members is None or not len(members):  # type: ignore[arg-type]
             return "", ""
@@ -183,8 +208,8 @@ class LearnedStage:
 
     categories: list[str]
     vocabulary: dict[str, int]
-    idf: object  # numpy array
-    weights: object  # numpy array, vocabulary x categories
+    idf: object  # numpy array (or its float32 bytes, from the cache)
+    weights: object  # numpy array, vocabulary x categories (or its float32 bytes, from the cache)
     bias: list[float]
     thresholds: dict[str, float]
     prototypes: Prototypes | None = None
@@ -210,20 +235,35 @@ class LearnedStage:
     def _idf_list(self) -> list[float]:
         cached = self.__dict__.get("_idf_cache")
         if cached is None:
-            cached = [float(x) for x in self.idf]  # type: ignore[attr-defined]
+            idf = self.idf
+            if isinstance(idf, bytes | bytearray | memoryview):
+                from array import array
+
+                values = array("f")
+                values.frombytes(idf)
+                cached = values.tolist()  # the same doubles as float() of each numpy float32
+            else:
+                cached = [float(x) for x in idf]  # type: ignore[attr-defined]
             self.__dict__["_idf_cache"] = cached
         return cached
 
+    @property
+    def _weight_matrix(self) -> Any:
+        weights = self.weights
+        if isinstance(weights, bytes | bytearray | memoryview):
+            weights = self.weights = _array(weights, "<f4", (len(self.vocabulary), len(self.categories)))
+        return weights
+
     def batch_probabilities(self, vectors: list[dict[int, float]]) -> list[list[float]]:
         """Each vector's confidence per category (sigmoid of the linear models), in one pass over the weights."""
-        import numpy as np
-
         if not vectors:
             return []
+        import numpy as np  # here, not at load: a reply too short for the model never needs numpy
+
         sizes = [len(v) for v in vectors]
         indexes = np.array([k for v in vectors for k in v], dtype=np.int64)
         values = np.array([x for v in vectors for x in v.values()], dtype=np.float32)
-        contributions = self.weights[indexes] * values[:, None]  # type: ignore[index]
+        contributions = self._weight_matrix[indexes] * values[:, None]
         scores = np.zeros((len(vectors), len(self.categories)), dtype=np.float64)
         starts = np.cumsum([0, *sizes[:-1]])
         nonempty = [i for i, size in enumerate(sizes) if size]
@@ -320,64 +360,61 @@ class LearnedStage:
     # -- cache ---------------------------------------------------------------
 
     def save(self, path: Path) -> None:
+        """Write the stage to ``path`` (atomically, with a checksum: see :mod:`simulator.cache`)."""
         import numpy as np
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         protos = self.prototypes
-        meta = {
+        if protos is not None:
+            protos._arrays()
+        words = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        data = {
             "format": FORMAT_VERSION,
             "key": self.key,
             "categories": self.categories,
-            "bias": self.bias,
+            "bias": [float(b) for b in self.bias],
             "thresholds": self.thresholds,
             "prohibited": self.prohibited,
+            "words": words,
+            "weights": np.ascontiguousarray(self._weight_matrix, dtype="<f4").tobytes(),
+            "idf": np.ascontiguousarray(self.idf, dtype="<f4").tobytes(),
             "texts": protos.texts if protos else [],
             "origins": protos.origins if protos else [],
             "by_category": {c: [int(i) for i in v] for c, v in protos.by_category.items()} if protos else {},  # type: ignore[attr-defined]
+            "ptr": np.ascontiguousarray(protos.ptr, dtype="<i8").tobytes() if protos else b"",
+            "ids": np.ascontiguousarray(protos.ids, dtype="<i4").tobytes() if protos else b"",
+            "values": np.ascontiguousarray(protos.values, dtype="<f4").tobytes() if protos else b"",
         }
-        words = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        arrays = {
-            "weights": self.weights,
-            "idf": np.asarray(self.idf, dtype=np.float32),
-            "vocabulary": np.frombuffer("\0".join(words).encode("utf-8"), dtype=np.uint8),
-            "meta": np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
-        }
-        if protos is not None:
-            arrays |= {"ptr": protos.ptr, "ids": protos.ids, "values": protos.values}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stubs miss **kwargs of arrays
-        os.replace(tmp, path)
+        write(path, marshal.dumps(data))
 
     @classmethod
     def load(cls, path: Path, key: str) -> LearnedStage | None:
-        import numpy as np
-
-        try:
-            with np.load(path) as data:
-                meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-                if meta.get("format") != FORMAT_VERSION or meta.get("key") != key:
-                    return None
-                words = bytes(data["vocabulary"]).decode("utf-8").split("\0")
-                weights, idf = data["weights"], data["idf"]
-                ptr, ids, values = data["ptr"], data["ids"], data["values"]
-        except (OSError, ValueError, KeyError):
+        """The stage cached at ``path`` for ``key``; None if absent, stale, of another format or damaged."""
+        payload = read(path)
+        if payload is None:
             return None
-        protos = Prototypes(
-            meta["texts"], meta["origins"], {c: np.asarray(v, dtype=np.int32) for c, v in meta["by_category"].items()},
-            ptr, ids, values,
-        )
-        return cls(
-            categories=meta["categories"],
-            vocabulary=dict(zip(words, range(len(words)))),
-            idf=idf,
-            weights=weights,
-            bias=meta["bias"],
-            thresholds=meta["thresholds"],
-            prototypes=protos,
-            key=key,
-            prohibited=meta.get("prohibited", []),
-        )
+        try:
+            data = marshal.loads(payload)
+            if data.get("format") != FORMAT_VERSION or data.get("key") != key:
+                return None
+            words, categories = data["words"], data["categories"]
+            if len(data["weights"]) != 4 * len(words) * len(categories) or len(data["idf"]) != 4 * len(words):
+                return None
+            protos = Prototypes(
+                data["texts"], data["origins"], dict(data["by_category"]), data["ptr"], data["ids"], data["values"]
+            )
+            return cls(
+                categories=categories,
+                vocabulary=dict(zip(words, range(len(words)))),
+                idf=data["idf"],
+                weights=data["weights"],
+                bias=data["bias"],
+                thresholds=data["thresholds"],
+                prototypes=protos,
+                key=key,
+                prohibited=data.get("prohibited", []),
+            )
+        except (ValueError, EOFError, TypeError, KeyError, AttributeError):
+            return None
 
 
 def with_any(examples: list[Example], prohibited: set[str]) -> list[Example]:
@@ -525,17 +562,8 @@ def _calibrate_any(
     return None
 
 
-def cache_dir() -> Path:
-    override = os.environ.get("SIMULATOR_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("after-sales-simulator", appauthor=False))
-
-
 def cached_path(key: str, cache: Path | None = None) -> Path:
-    return (cache or cache_dir()) / f"learned-{key}.npz"
+    return (cache or cache_dir()) / f"learned-{key}.bin"
 
 
 def load_or_train(key: str, build: Callable[[], LearnedStage], cache: Path | None = None) -> LearnedStage:
@@ -545,11 +573,11 @@ def load_or_train(key: str, build: Callable[[], LearnedStage], cache: Path | Non
     if stage is None:
         stage = build()
         stage.key = key
+        stage.save(path)  # a read-only cache only costs the next start a retrain
         try:
-            stage.save(path)
-            for old in path.parent.glob("learned-*.npz"):
+            for old in [*path.parent.glob("learned-*.npz"), *path.parent.glob("learned-*.bin")]:
                 if old != path and old.stat().st_mtime < path.stat().st_mtime - 60:
                     old.unlink(missing_ok=True)
         except OSError:
-            pass  # a read-only cache only costs the next start a retrain
+            pass
     return stage

@@ -32,9 +32,9 @@ from .errors import ContentError, Problem
 from .hits import Candidate, Hit
 from .moment import NO_MOMENT, Moment
 from .patterns import PatternSet, compile_pattern, expand_words, sentence_views
-from .phrasebook import CategorySpec, Phrasebook, load_phrasebook
 from .phrases import PhraseIndex, budget_for
-from .selftest import example_failures, passed_before, remember_pass, split_example
+from .selftest import example_failures, split_example
+from .specs import CategorySpec, Phrasebook
 from .text import NormText, normalize, normalize_phrase
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Matcher:
                 self._patterns.add(spec.id, pattern_id, pattern, where, book.lexicon, problems, f"{spec.id}.patterns")
                 for element in pattern.sequence:
                     for word in expand_words(
-                        [element] if isinstance(element, str) else element, book.lexicon, [], where, ""
+                        [element] if isinstance(element, str) else list(element), book.lexicon, [], where, ""
                     ):
                         jieba_words.add(normalize_phrase(word)[0])
             for exception, where in spec.exceptions:
@@ -82,6 +82,17 @@ class Matcher:
         if problems:
             raise ContentError(problems)
 
+    def __getstate__(self) -> dict[str, object]:
+        # What the user cache keeps: the compiled rules, never a learned stage (it has its own cache).
+        state = dict(self.__dict__)
+        state["learned"] = None
+        return state
+
+    @property
+    def negation(self) -> Negation:
+        """What cancels a negated hit: its cues, the words its segmenter knows, the segmenter."""
+        return self._negation
+
     @property
     def phrase_count(self) -> int:
         return len(self._phrases)
@@ -91,7 +102,7 @@ class Matcher:
         return len(self._patterns)
 
     def warm_up(self) -> None:
-        """Load jieba with the phrasebook's words (about 0.7 s, once)."""
+        """Load the negation window's segmenter (its dictionary comes from the user cache; built there once, ~1.5 s)."""
         self._negation.warm_up()
 
     # -- match ---------------------------------------------------------------
@@ -167,16 +178,88 @@ class Matcher:
         return example_failures(self.categories.values(), self.scan)
 
 
+COMPILED_FORMAT = 1  # bump when what a compiled phrasebook holds changes without its modules' bytes changing
+# The modules whose code builds or makes up a compiled phrasebook, or decides what its examples hit:
+# a change to any of them compiles (and self-tests) again.
+_ENGINE_MODULES = (
+    "matcher.py", "patterns.py", "pattern_engine.py", "phrases.py", "context.py", "hits.py", "text.py",
+    "specs.py", "phrasebook.py", "selftest.py", "moment.py", "yamlfile.py", "segmenter.py",
+)
+
+
+def compiled_key(files: list[Path]) -> str:
+    """What a compiled phrasebook depends on: the files, the engine's code, the normalisation tables, Python."""
+    import sys
+
+    from .cache import digest, source_stamp
+    from .contentfiles import fingerprint
+    from .text import tables_key
+
+    return digest(
+        [f"compiled v{COMPILED_FORMAT}", sys.version, source_stamp(__file__, _ENGINE_MODULES), tables_key(),
+         *fingerprint(files)]
+    )
+
+
+def _read_compiled(key: str) -> tuple[Matcher, bool] | None:
+    """A compiled phrasebook and whether it passed its self-test, from the user cache (None if absent or unreadable)."""
+    import pickle
+
+    from .cache import path_for, read
+
+    payload = read(path_for("phrasebook", key))
+    if payload is None:
+        return None
+    try:
+        tested, matcher = pickle.loads(payload)
+    except Exception:  # an unreadable cache (another version's classes, a damaged file) is rebuilt
+        return None
+    if not isinstance(matcher, Matcher) or not isinstance(tested, bool):
+        return None
+    return matcher, tested
+
+
+def _write_compiled(key: str, matcher: Matcher, tested: bool) -> None:
+    import pickle
+
+    from .cache import path_for, write
+
+    try:
+        payload = pickle.dumps((tested, matcher), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return
+    write(path_for("phrasebook", key), payload)
+
+
 def load_matcher(paths: list[Path], *, self_test: bool = True) -> Matcher:
     """Load phrasebook files, compile them and run their own examples.
+
+    The compiled phrasebook is kept in the user cache, keyed by the files'
+    bytes and the engine's code (:func:`compiled_key`), with whether it passed
+    its self-test: a later start reads it back (tens of milliseconds, and no
+    YAML parser or pydantic) instead of parsing, validating and compiling.
 
     Raises:
         ContentError: schema problems, bad patterns, or failing examples.
     """
-    matcher = Matcher(load_phrasebook(paths))
-    if self_test and not passed_before(matcher.book.files):
+    from .contentfiles import yaml_files
+
+    files = yaml_files(paths)
+    key = compiled_key(files) if files else None
+    found = _read_compiled(key) if key else None
+    if found is not None:
+        matcher, tested = found
+        changed = False
+    else:
+        from .phrasebook import load_phrasebook
+
+        matcher, tested = Matcher(load_phrasebook(paths)), False
+        changed = True
+    if self_test and not tested:
         failures = matcher.self_test()
         if failures:
             raise ContentError(failures)
-        remember_pass(matcher.book.files)
+        tested = changed = True
+    if changed and key:
+        _write_compiled(key, matcher, tested)
     return matcher

@@ -64,6 +64,21 @@ class Keyword:
         self._finder = re.compile("(?=(" + "|".join(map(re.escape, words)) + "))") if words else None
         self._prefixes = {w: tuple(len(v) for v in words if w.startswith(v)) for w in words}
 
+    # A compiled phrasebook comes back from the user cache without its regexes (compiling
+    # ~1,600 of them costs more than the rest of the load): each is compiled on first use.
+    def __getstate__(self) -> tuple[tuple[str, ...], bool, dict[str, tuple[int, ...]]]:
+        return self.words, self.number, self._prefixes
+
+    def __setstate__(self, state: tuple[tuple[str, ...], bool, dict[str, tuple[int, ...]]]) -> None:
+        self.words, self.number, self._prefixes = state
+
+    def __getattr__(self, name: str) -> object:
+        if name == "_finder":  # left unset by __setstate__
+            words = self.words
+            finder = self._finder = re.compile("(?=(" + "|".join(map(re.escape, words)) + "))") if words else None
+            return finder
+        raise AttributeError(name)
+
     def __repr__(self) -> str:
         return "Keyword(#)" if self.number else f"Keyword({self.words!r})"
 
@@ -316,11 +331,12 @@ Scan = ViewScan | _RegexScan  # a pattern prepared over one view: ``finditer()``
 class CompiledPattern:
     """A pattern ready to run: the backtracking regex where its worst case is small, else the linear engine."""
 
-    __slots__ = ("_numbers", "_steps", "backtrack", "linear", "program", "regex", "span")
+    __slots__ = ("_numbers", "_source", "_steps", "backtrack", "linear", "program", "regex", "span")
 
     def __init__(self, program: Program, regex: re.Pattern[str]):
         self.program = program
         self.regex = regex
+        self._source = regex.pattern
         self._steps = program.worst_case()
         self._numbers = sum(keyword.number for keyword in program.keywords)
         # Always the linear engine: the backtracking worst case is too large whatever the text.
@@ -329,6 +345,20 @@ class CompiledPattern:
         # (``regex_match`` on each match), saving a call per (pattern, sentence).
         self.backtrack = regex if not self.linear and not self._numbers else None
         self.span = program.max_span()
+
+    # Pickled without the compiled regex (see Keyword): ``regex`` and ``backtrack`` are set on first use.
+    def __getstate__(self) -> tuple[Program, str, int, int, bool, int | None]:
+        return self.program, self._source, self._steps, self._numbers, self.linear, self.span
+
+    def __setstate__(self, state: tuple[Program, str, int, int, bool, int | None]) -> None:
+        self.program, self._source, self._steps, self._numbers, self.linear, self.span = state
+
+    def __getattr__(self, name: str) -> object:
+        if name in ("regex", "backtrack"):  # left unset by __setstate__
+            regex = self.regex = re.compile(self._source)
+            self.backtrack = regex if not self.linear and not self._numbers else None
+            return regex if name == "regex" else self.backtrack
+        raise AttributeError(name)
 
     def _linear_for(self, view: str) -> bool:
         if self.linear:

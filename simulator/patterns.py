@@ -1,6 +1,6 @@
 """The pattern DSL: ordered keywords with a maximum gap, compiled and run over sentence views.
 
-A pattern (:class:`simulator.phrasebook.Pattern`) is a sequence of keyword
+A pattern (:class:`simulator.specs.PatternSpec`) is a sequence of keyword
 elements, each a word or a list of alternatives (``@name`` expands a lexicon
 entry, ``#`` is a number), with ``^``/``$`` for the start and the end of a
 clause.  It runs over one sentence's char channel with ``|`` between its
@@ -33,7 +33,7 @@ from .pattern_engine import (
     Scan,
     regex_match,
 )
-from .phrasebook import Pattern
+from .specs import PatternShape, PatternSpec
 from .text import NormText, normalize_phrase, sound_of
 
 # Sentence-final particles allowed between the last keyword and a ``$`` anchor.
@@ -84,7 +84,7 @@ def expand_words(
 
 
 def compile_pattern(
-    pattern: Pattern,
+    pattern: PatternShape,
     problems: list[Problem],
     where: tuple[str, int, int],
     field: str,
@@ -172,7 +172,7 @@ class LazyPattern:
 
     __slots__ = ("lexicon", "pattern", "where")
 
-    def __init__(self, pattern: Pattern, where: tuple[str, int, int], lexicon: dict[str, list[str]]):
+    def __init__(self, pattern: PatternSpec, where: tuple[str, int, int], lexicon: dict[str, list[str]]):
         self.pattern, self.where, self.lexicon = pattern, where, lexicon
 
     def compile(self) -> CompiledPattern:
@@ -226,7 +226,7 @@ def _around(regex: re.Pattern[str], view: str, triggers: list[int], span: int) -
             position = found.end()
 
 
-def trigger_words(pattern: Pattern, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
+def trigger_words(pattern: PatternShape, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
     """The normalised words of the pattern's most selective keyword element.
 
     Every keyword element must occur for the pattern to match, so the text
@@ -291,7 +291,7 @@ class PatternSet:
 
     def __init__(self) -> None:
         self.patterns: list[tuple[str, str, CompiledPattern]] = []  # (category, pattern id, compiled)
-        self.specs: list[Pattern] = []
+        self.specs: list[PatternSpec] = []
         # The same patterns over the sound channel (homophone typos), with their triggers.
         self._sound_patterns: list[LazyPattern | CompiledPattern] = []
         self._sound_triggers: list[tuple[str, ...] | None] = []
@@ -309,7 +309,7 @@ class PatternSet:
         self,
         category: str,
         pattern_id: str,
-        pattern: Pattern,
+        pattern: PatternSpec,
         where: tuple[str, int, int],
         lexicon: dict[str, list[str]],
         problems: list[Problem],

@@ -10,20 +10,32 @@ whose own examples fail does not load (like prh's inline specs).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from .errors import ContentError, Problem
-from .moment import Moment
-from .yamlfile import Positions, Severity, StrictModel, load_yaml, read_text, validate_model, yaml_files
+from .specs import (
+    KIND_LABELS,
+    SEVERITY_LABELS,
+    CategorySpec,
+    Kind,
+    NegationTerms,
+    PatternSpec,
+    Phrasebook,
+    Severity,
+    SourceRef,
+)
+from .yamlfile import Positions, StrictModel, load_yaml, read_text, validate_model, yaml_files
+
+# What other modules import from here; the merged phrasebook itself is plain data (specs.py).
+__all__ = [
+    "KIND_LABELS", "SEVERITY_LABELS", "Category", "CategorySpec", "Negation", "Pattern", "Phrasebook", "PhrasebookFile",
+    "load_phrasebook", "merge_files", "parse_file",
+]
 
 CategoryId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$", description="类别 id：小写字母、数字与下划线")]
-Kind = Literal["standard", "prohibited"]
-
-SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "轻微"}
 
 
 class Source(StrictModel):
@@ -75,18 +87,18 @@ class Pattern(StrictModel):
         default_factory=list, description="只在客户刚说的话里含有这些词之一时生效（如客户在问新款的价格）"
     )
 
-    def applies(self, moment: Moment) -> bool:
-        """Whether this pattern is active at ``moment``."""
-        expected = moment.expected
-        if self.if_expected and not expected & set(self.if_expected):
-            return False
-        if self.unless_expected and expected & set(self.unless_expected):
-            return False
-        return not self.if_customer or any(word in moment.customer for word in self.if_customer)
-
-    @property
-    def conditional(self) -> bool:
-        return bool(self.if_expected or self.unless_expected or self.if_customer)
+    def spec(self) -> PatternSpec:
+        """The validated pattern as plain data (what the matcher compiles)."""
+        return PatternSpec(
+            sequence=tuple(e if isinstance(e, str) else tuple(e) for e in self.sequence),
+            max_gap=self.max_gap,
+            within_clause=self.within_clause,
+            gaps=tuple(self.gaps) if self.gaps is not None else None,
+            if_expected=tuple(self.if_expected),
+            unless_expected=tuple(self.unless_expected),
+            if_customer=tuple(self.if_customer),
+            id=self.id,
+        )
 
     @model_validator(mode="after")
     def _check(self) -> Pattern:
@@ -182,50 +194,6 @@ class PhrasebookFile(StrictModel):
     categories: list[Category] = Field(default_factory=list)
 
 
-@dataclass
-class CategorySpec:
-    """A category after merging every file that defines or extends it."""
-
-    id: str
-    label: str
-    kind: Kind
-    severity: Severity | None
-    source: Source | None
-    description: str
-    suggestion: str | None
-    negatable: bool
-    remedied_by: list[str]
-    shadows: list[str] = field(default_factory=list)
-    learned_requires: list[str] = field(default_factory=list)
-    phrases: list[tuple[str, str, tuple[str, int, int]]] = field(default_factory=list)  # (id, text, where)
-    patterns: list[tuple[str, Pattern, tuple[str, int, int]]] = field(default_factory=list)
-    exceptions: list[tuple[str | Pattern, tuple[str, int, int]]] = field(default_factory=list)
-    hit_examples: list[tuple[str, tuple[str, int, int]]] = field(default_factory=list)
-    clean_examples: list[tuple[str, tuple[str, int, int]]] = field(default_factory=list)
-
-    @property
-    def source_text(self) -> str:
-        return str(self.source) if self.source else ""
-
-
-@dataclass
-class Phrasebook:
-    """All loaded categories, in file order, plus the negation terms."""
-
-    categories: dict[str, CategorySpec]
-    negation: Negation
-    files: list[str]
-    lexicon: dict[str, list[str]] = field(default_factory=dict)
-
-    def labels(self) -> dict[str, str]:
-        """Category id -> Chinese label."""
-        return {c.id: c.label for c in self.categories.values()}
-
-    def kinds(self) -> dict[str, str]:
-        """Category id -> "standard" or "prohibited" (what scenario checks need)."""
-        return {c.id: c.kind for c in self.categories.values()}
-
-
 def _where(positions: Positions, name: str, loc: tuple[object, ...]) -> tuple[str, int, int]:
     line, column = positions.get(loc, (0, 0))
     return (name, line, column)
@@ -239,16 +207,16 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
     """Merge parsed files into one phrasebook, checking cross-file rules."""
     problems: list[Problem] = []
     categories: dict[str, CategorySpec] = {}
-    negation = Negation()
+    negation = NegationTerms()
     lexicon: dict[str, list[str]] = {}
     for name, book, positions in files:
         for lexicon_name, words in book.lexicon.items():
             known = lexicon.setdefault(lexicon_name, [])
             known.extend(w for w in words if w not in known)
         if book.negation:
-            negation = Negation(
-                cues=negation.cues + [c for c in book.negation.cues if c not in negation.cues],
-                pseudo=negation.pseudo + [p for p in book.negation.pseudo if p not in negation.pseudo],
+            negation = NegationTerms(
+                cues=negation.cues + tuple(c for c in book.negation.cues if c not in negation.cues),
+                pseudo=negation.pseudo + tuple(p for p in book.negation.pseudo if p not in negation.pseudo),
                 window=book.negation.window,
             )
         for ci, cat in enumerate(book.categories):
@@ -265,7 +233,7 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                     label=cat.label,
                     kind=cat.kind,
                     severity=cat.severity,
-                    source=cat.source,
+                    source=SourceRef(cat.source.document, cat.source.clause) if cat.source else None,
                     description=cat.description,
                     suggestion=cat.suggestion,
                     negatable=cat.negatable if cat.negatable is not None else cat.kind == "standard",
@@ -304,9 +272,10 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
             for pi, pattern in enumerate(cat.patterns):
                 ploc = loc + ("patterns", pi)
                 pattern_id = pattern.id or f"{cat.id}/p{len(spec.patterns) + 1}"
-                spec.patterns.append((pattern_id, pattern, _where(positions, name, ploc)))
+                spec.patterns.append((pattern_id, pattern.spec(), _where(positions, name, ploc)))
             for ei, exception in enumerate(cat.exceptions):
-                spec.exceptions.append((exception, _where(positions, name, loc + ("exceptions", ei))))
+                rule = exception if isinstance(exception, str) else exception.spec()
+                spec.exceptions.append((rule, _where(positions, name, loc + ("exceptions", ei))))
             for xi, example in enumerate(cat.examples.hit):
                 spec.hit_examples.append((example, _where(positions, name, loc + ("examples", "hit", xi))))
             for xi, example in enumerate(cat.examples.clean):

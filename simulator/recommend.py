@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .scenario import Scenario
+if TYPE_CHECKING:  # only the type: the CLI must not load the scenario schema to build its parser
+    from .scenario import Scenario
 
 WINDOW = 10  # sessions looked at
 DECAY = 0.7  # each older session counts this much of the one after it

@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # only for type hints: the record itself needs nothing from the engine
     from .matcher import Hit
 
+# A finished session's outcome (the ending's), as every view names it; here rather than in the
+# scenario schema so that the review commands need no pydantic.
+OUTCOME_LABELS = {"good": "圆满", "neutral": "一般", "bad": "失败"}
+
 
 @dataclass(frozen=True, slots=True)
 class HitRecord:

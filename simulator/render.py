@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from .mood import mood_label
-from .phrasebook import SEVERITY_LABELS
 from .record import HitRecord, TurnRecord, highlighted, missed_names
+from .specs import SEVERITY_LABELS
 from .terminal import printable
 
 if TYPE_CHECKING:  # ``transcript`` and the review screens never load the engine

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .contentfiles import scenario_files as scenario_files  # re-exported: listing them needs no YAML parser
 from .errors import ContentError, Problem
 from .moment import Moment
 from .scenario_schema import (
@@ -134,18 +135,6 @@ def parse_scenario(path: Path) -> Scenario:
     data, positions = load_yaml(text, name)
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
     return Scenario(validate_model(ScenarioFile, data, positions, name), name, positions, digest)
-
-
-def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
-                out.append(file)
-    return out
 
 
 def check_graph(scenario: Scenario, categories: dict[str, str] | None) -> list[Problem]:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from .record import OUTCOME_LABELS as OUTCOME_LABELS  # re-exported (defined where the views find it)
 from .scoring import ScoringRule
 from .yamlfile import Severity, StrictModel
 
@@ -20,7 +21,6 @@ Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description
 Outcome = Literal["good", "neutral", "bad"]
 When = Literal["prohibited", "met", "partial", "missed", "timeout", "mood_below", "mood_above", "always"]
 
-OUTCOME_LABELS = {"good": "圆满", "neutral": "一般", "bad": "失败"}
 WHEN_LABELS = {
     "prohibited": "说了禁用语",
     "met": "做到全部要求",

@@ -1,22 +1,20 @@
 """A phrasebook tests itself: every category's ``examples.hit`` must hit, its ``examples.clean`` must not.
 
-A pass is remembered by the bytes of the phrasebook files and of the matching
-code, so later starts skip the run (0.7 s saved per start).
+A pass is remembered with the compiled phrasebook in the user cache (keyed by
+the phrasebook files and the matching code, see :func:`simulator.matcher.load_matcher`),
+so later starts skip the run (0.7 s saved per start).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from .errors import Problem
 from .hits import Hit
-from .phrasebook import CategorySpec
+from .specs import CategorySpec
 
 _EXAMPLE_MARK = re.compile(r"\[([^\[\]]+)\]")
-# The modules whose code decides what an example hits: a change to any of them re-runs the self-test.
-_ENGINE_MODULES = ("matcher.py", "patterns.py", "pattern_engine.py", "phrases.py", "context.py", "hits.py", "text.py")
 
 
 def split_example(example: str) -> tuple[str, tuple[int, int] | None]:
@@ -47,44 +45,3 @@ def example_failures(categories: Iterable[CategorySpec], scan: Callable[[str], l
                 got = "、".join(f"“{h.matched}”（{h.phrase_id}）" for h in hits)
                 problems.append(Problem(*where, f"{spec.id}.examples.clean", f"不应命中本类别，但命中了 {got}"))
     return problems
-
-
-def _key(files: Iterable[str]) -> str:
-    """The phrasebook files' bytes and the matching code: what a self-test result depends on."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in [*files, *(str(here / module) for module in _ENGINE_MODULES)]:
-        try:
-            digest.update(Path(name).read_bytes())
-        except OSError:
-            digest.update(name.encode())
-    return digest.hexdigest()[:24]
-
-
-def _marker(files: Iterable[str]) -> Path:
-    # Deferred as before the split: matching alone needs nothing of the learned stage.
-    from .learned import cache_dir
-
-    return cache_dir() / f"selftest-{_key(files)}.ok"
-
-
-def passed_before(files: Iterable[str]) -> bool:
-    """Whether exactly these phrasebook files already passed their own examples (0.7 s saved per start)."""
-    try:
-        return _marker(files).exists()
-    except OSError:
-        return False
-
-
-def remember_pass(files: Iterable[str]) -> None:
-    """Note that these phrasebook files passed (a convenience: failures to write are ignored)."""
-    try:
-        marker = _marker(files)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        for old in marker.parent.glob("selftest-*.ok"):
-            old.unlink(missing_ok=True)
-        marker.touch()
-    except OSError:
-        pass  # the cache is a convenience

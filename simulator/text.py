@@ -25,11 +25,8 @@ the trainee actually typed.
 
 from __future__ import annotations
 
-import logging
-import threading
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -42,28 +39,65 @@ _SOUND_BASE = 0xF0000  # Supplementary Private Use Area A: never typed by people
 _MAX_SYLLABLE = 6  # the longest pinyin syllable ("zhuang", "chuang") has 6 letters
 
 
-@lru_cache(maxsize=1)
-def _t2s_table() -> dict[int, str]:
-    """Single-character traditional -> simplified table from zhconv's dictionary."""
-    from zhconv import zhconv  # deferred: loads a 1 MB JSON file
+TABLES_FORMAT = 1  # bump when what the tables hold (or how they are derived) changes
 
-    table: dict[int, str] = {}
+
+@lru_cache(maxsize=1)
+def tables_key() -> str:
+    """What the tables are derived from: their format and both packages' versions and data files."""
+    from .cache import digest, package_stamp
+
+    zhconv = package_stamp("zhconv", "zhcdict.json")
+    return digest([f"tables v{TABLES_FORMAT}", zhconv, package_stamp("pypinyin", "pinyin_dict.py")])
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[int, str], dict[int, str]]:
+    """The traditional -> simplified and pinyin tables, from the user cache.
+
+    Deriving them means importing zhconv (which imports pkg_resources) and
+    ``pypinyin.pinyin_dict`` (which imports the whole of pypinyin): about
+    0.6 s and 80 MB.  Saved with marshal they load in a few milliseconds; the
+    cache is keyed by both packages' versions and data files.
+    """
+    import marshal
+
+    from .cache import cached
+
+    def loads(payload: bytes) -> tuple[dict[int, str], dict[int, str]]:
+        t2s, pinyin = marshal.loads(payload)
+        if not (isinstance(t2s, dict) and isinstance(pinyin, dict) and pinyin):
+            raise ValueError("not the normalisation tables")
+        return t2s, pinyin
+
+    return cached("tables", tables_key(), _build_tables, lambda tables: marshal.dumps(tables), loads)
+
+
+def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
+    """Single-character traditional -> simplified (zhconv) and code point -> toneless pinyin of its first reading."""
+    from pypinyin.pinyin_dict import pinyin_dict
+    from zhconv import zhconv
+
+    t2s: dict[int, str] = {}
     for trad, simp in zhconv.getdict("zh-hans").items():
         if len(trad) == 1 and len(simp) == 1 and trad != simp:
-            table[ord(trad)] = simp
-    return table
+            t2s[ord(trad)] = simp
+    syllables: dict[str, str] = {}  # one string object per syllable: marshal stores it once
+    pinyin: dict[int, str] = {}
+    for code, readings in pinyin_dict.items():
+        syllable = _strip_tone(readings.split(",", 1)[0])
+        pinyin[code] = syllables.setdefault(syllable, syllable)
+    return t2s, pinyin
 
 
-@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Single-character traditional -> simplified table from zhconv's dictionary."""
+    return _tables()[0]
+
+
 def _pinyin_table() -> dict[int, str]:
     """Code point -> toneless pinyin of its first reading."""
-    from pypinyin.pinyin_dict import pinyin_dict  # deferred: 42k-entry table
-
-    table: dict[int, str] = {}
-    for code, readings in pinyin_dict.items():
-        first = readings.split(",", 1)[0]
-        table[code] = _strip_tone(first)
-    return table
+    return _tables()[1]
 
 
 def _strip_tone(syllable: str) -> str:
@@ -303,37 +337,3 @@ def normalize_phrase(text: str) -> tuple[str, str]:
     """The (chars, sounds) channels of a phrasebook phrase or keyword."""
     norm = normalize(text)
     return norm.chars, norm.sounds
-
-
-# --- jieba -----------------------------------------------------------------
-
-_jieba_lock = threading.Lock()
-_jieba_ready = False
-
-
-def warm_up_jieba(words: Iterable[str] = ()) -> None:
-    """Load jieba's dictionary (about 0.7 s) and add ``words`` to it.
-
-    ``jieba.add_word`` takes no lock, so every phrasebook word is added here,
-    once, before any segmentation runs.
-    """
-    global _jieba_ready
-    with _jieba_lock:
-        import jieba
-
-        if not _jieba_ready:
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba_ready = True
-        for word in words:
-            if len(word) >= 2:
-                jieba.add_word(word)
-
-
-def segment(text: str) -> list[str]:
-    """jieba word segmentation (loads the dictionary on first use)."""
-    if not _jieba_ready:
-        warm_up_jieba()
-    import jieba
-
-    return jieba.lcut(text, HMM=False)

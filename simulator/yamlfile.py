@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .contentfiles import yaml_files as yaml_files  # re-exported: listing files needs no YAML parser
 from .errors import ContentError, Problem, field_path
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -336,17 +337,3 @@ def _is_field(part: object, positions: Positions, full: tuple[object, ...]) -> b
     if text[:1].isupper() or "[" in text or text in ("str", "list[str]", "int", "function-after", "function-before"):
         return False
     return True
-
-
-def yaml_files(paths: list[Path]) -> list[Path]:
-    """Expand directories into their ``*.yaml`` files, sorted, each file once (a file path stays as given)."""
-    out: list[Path] = []
-    seen: set[Path] = set()
-    for path in paths:
-        found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]
-        for file in found:
-            key = file.resolve()
-            if key not in seen:
-                seen.add(key)
-                out.append(file)
-    return out

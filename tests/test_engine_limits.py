@@ -2,7 +2,7 @@
 backtrack, judge() refuses replies over MAX_REPLY_CHARS.
 
 Speed itself is measured in benchmarks/bench_long_replies.py; these tests check
-structure (how much text jieba is given) and, in a subprocess, bounds that the
+structure (how much text the segmenter is given) and, in a subprocess, bounds that the
 old code missed by orders of magnitude.
 """
 
@@ -37,16 +37,16 @@ def run_python(code: str, timeout: float) -> subprocess.CompletedProcess[str]:
 
 
 def test_negation_segments_only_a_bounded_window_before_a_hit(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
-    import jieba
+    from simulator.segmenter import Segmenter
 
     lengths: list[int] = []
-    real = jieba.lcut
+    real = Segmenter.cut
 
-    def spy(text: str, *args: object, **kwargs: object) -> list[str]:
+    def spy(self: Segmenter, text: str) -> list[str]:
         lengths.append(len(text))
-        return real(text, *args, **kwargs)
+        return real(self, text)
 
-    monkeypatch.setattr(jieba, "lcut", spy)
+    monkeypatch.setattr(Segmenter, "cut", spy)
     text = "您好我是售后师傅" * 125  # 1,000 characters, one clause, 250 hits
     hits = matcher.scan(text)
     assert len(hits) >= 150

@@ -5,6 +5,7 @@ Exit codes (DESIGN.md): 0 ok, 1 content or test failures, 2 usage error.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,13 +13,14 @@ from typing import TextIO
 
 from .. import __version__
 from ..errors import ContentError
-from ..store.errors import StoreError
-from . import admin, assign, content, judging, new, play, recommending, review, reviewing, serve
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
 from .parse import ChineseArgumentParser
 
 
 def build_parser() -> ChineseArgumentParser:
+    # Here, not at the top: opening the TUI builds no parser (see main).
+    from . import admin, assign, content, judging, new, play, recommending, review, reviewing, serve
+
     parser = ChineseArgumentParser(prog="simulator", description="售后服务情景陪练：不带子命令时打开终端界面。")
     parser.add_argument(
         "--db", metavar="URL", help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）"
@@ -52,11 +54,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     """Entry point; returns the exit code (``sys.exit`` is done by the caller)."""
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed a Chinese message
-        return int(exc.code or 0)
+    words = list(sys.argv[1:] if argv is None else argv)
+    tui_db = _only_opens_the_tui(words)
+    if tui_db is not None:
+        # No command: nothing of the command modules is needed before the first frame.
+        args = argparse.Namespace(db=tui_db or None, command=None, tui_scenarios=None, tui_phrasebook=None)
+    else:
+        try:
+            args = build_parser().parse_args(words)
+        except SystemExit as exc:  # argparse already printed a Chinese message
+            return int(exc.code or 0)
     if not args.command:
         from ..tui import run_app  # Textual loads only for the TUI
 
@@ -75,14 +82,30 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     except UsageError as exc:
         err.write(f"simulator：错误：{exc}\n")
         return EXIT_USAGE
-    except StoreError as exc:
-        err.write(f"✗ {exc}\n")
-        return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("\n已中断。\n")
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        # A StoreError: the store is imported only by the commands that open it (its
+        # drivers cost every other command ~40 ms), and one never imported raised nothing.
+        store_errors = sys.modules.get("simulator.store.errors")
+        if store_errors is None or not isinstance(exc, store_errors.StoreError):
+            raise
+        err.write(f"✗ {exc}\n")
+        return EXIT_FAILED
+
+
+def _only_opens_the_tui(words: list[str]) -> str | None:
+    """The ``--db`` value ("" for none) when ``words`` are just ``[--db URL]``, which opens the TUI; else None."""
+    if not words:
+        return ""
+    if len(words) == 2 and words[0] == "--db" and not words[1].startswith("-"):
+        return words[1]
+    if len(words) == 1 and words[0].startswith("--db="):
+        return words[0][len("--db=") :]
+    return None
 
 
 def _utf8_streams() -> None:

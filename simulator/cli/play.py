@@ -11,13 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..dialogue import EXAM_SEED, Dialogue
-from ..judge import ReplyTooLong
 from ..mood import mood_label
-from ..record import TurnRecord, missed_names
-from ..scenario import OUTCOME_LABELS, TIMEOUT_REPLY
-from ..store import utc_now
-from ..store.errors import StoreError
+from ..record import OUTCOME_LABELS, TurnRecord, missed_names
 from ..terminal import printable
 from .common import (
     EXIT_FAILED,
@@ -97,6 +92,13 @@ def _replies(where: str) -> Iterator[str]:
 
 
 def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # Here, not at the top: every command imports this module to build the parser.
+    from ..dialogue import EXAM_SEED, Dialogue
+    from ..judge import ReplyTooLong
+    from ..scenario import TIMEOUT_REPLY
+    from ..store import utc_now
+    from ..store.errors import StoreError
+
     matcher = load_matcher(args, err)
     labels = matcher.book.labels()
     scenarios = {s.id: s for s in load_scenarios_for(args, matcher.book.kinds(), err)}

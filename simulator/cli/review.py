@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
+from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..record import TurnRecord, short_time
-from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..terminal import printable
 from . import assign
 from .common import (

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import locations
 from ..calibration import corpus_yaml, judged_as, labelled, phrasebook_yaml, queue_from, suggestion
+from ..contentfiles import yaml_files  # the listing alone: no YAML parser, no pydantic
 from ..errors import ContentError
 from ..record import MARK_KINDS, Mark, SessionRecord, TurnRecord
 from ..terminal import printable
-from ..yamlfile import yaml_files
 from .common import (
     EXIT_FAILED,
     EXIT_OK,

@@ -1,12 +1,17 @@
 """The Textual application: trainee → scenario → play → debrief, and progress views.
 
 The app is the one place that builds screens: screens post ``messages.Open*``
-and the handlers below push them.  Start-up work runs in thread workers and
-is announced to the open screens with ``ContentReady`` / ``EngineReady``.
+and the handlers below push them.  Start-up work runs in thread workers,
+started once the first frame is on screen (``Ready``) so they never compete
+with it for the interpreter, and is announced to the open screens with
+``ContentReady`` / ``EngineReady``.  Only the start screen is imported before
+the first frame: the others (and the engine, the scenarios' schema and the
+store they import) load when first opened or in the workers.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,8 +28,8 @@ from ..errors import ContentError
 from .kinsoku import install as keep_punctuation_with_its_text
 from .messages import (
     ContentReady,
-    OpenAssignments,
     EngineReady,
+    OpenAssignments,
     OpenDebrief,
     OpenPicker,
     OpenPlay,
@@ -34,16 +39,7 @@ from .messages import (
     OpenTraineeSessions,
     OpenTranscript,
 )
-from .screens.assignments import AssignmentsScreen
-from .screens.confirm import ConfirmScreen
-from .screens.debrief import DebriefScreen
-from .screens.picker import PickerScreen
-from .screens.play import PlayScreen
-from .screens.progress import ProgressScreen
-from .screens.review import ReviewScreen
 from .screens.start import StartScreen
-from .screens.team import TeamScreen, TraineeSessionsScreen
-from .screens.transcript import TranscriptScreen
 from .services import Services
 
 keep_punctuation_with_its_text()  # no line of wrapped Chinese starts with 。 or ，
@@ -72,6 +68,12 @@ class SimulatorApp(App[None]):
         if theme:
             self.theme = theme
         self.push_screen(StartScreen())
+        # Start loading what the next screens need, in thread workers. (Not on ``Ready``
+        # or after a refresh: a browser session through textual-serve may see neither
+        # before its first input.)
+        self.start_loading()
+
+    def start_loading(self) -> None:
         self.load_content()
         self.load_engine()
 
@@ -93,7 +95,7 @@ class SimulatorApp(App[None]):
 
     @work(thread=True, exclusive=False, group="startup")
     def load_engine(self) -> None:
-        """The phrasebook compile and jieba (about a second): never blocks the first screen."""
+        """The engine, from the user cache (or compiled and trained after a content change): never blocks a screen."""
         try:
             self.services.load_engine()
         except ContentError as exc:
@@ -125,10 +127,14 @@ class SimulatorApp(App[None]):
 
     @on(OpenPicker)
     def open_picker(self, message: OpenPicker) -> None:
+        from .screens.picker import PickerScreen
+
         self.push_screen(PickerScreen(message.trainee))
 
     @on(OpenPlay)
     def open_play(self, message: OpenPlay) -> None:
+        from .screens.play import PlayScreen
+
         screen = PlayScreen(message.trainee, message.scenario, exam=message.exam, resume=message.resume)
         if message.replace:
             self.switch_screen(screen)
@@ -137,32 +143,46 @@ class SimulatorApp(App[None]):
 
     @on(OpenDebrief)
     def open_debrief(self, message: OpenDebrief) -> None:
+        from .screens.debrief import DebriefScreen
+
         self.switch_screen(
             DebriefScreen(message.trainee, message.scenario, message.dialogue, message.session_id, message.exam)
         )
 
     @on(OpenProgress)
     def open_progress(self, message: OpenProgress) -> None:
+        from .screens.progress import ProgressScreen
+
         self.push_screen(ProgressScreen(message.trainee))
 
     @on(OpenTeam)
     def open_team(self) -> None:
+        from .screens.team import TeamScreen
+
         self.push_screen(TeamScreen())
 
     @on(OpenAssignments)
     def open_assignments(self) -> None:
+        from .screens.assignments import AssignmentsScreen
+
         self.push_screen(AssignmentsScreen())
 
     @on(OpenTraineeSessions)
     def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:
+        from .screens.team import TraineeSessionsScreen
+
         self.push_screen(TraineeSessionsScreen(message.trainee))
 
     @on(OpenReview)
     def open_review(self, message: OpenReview) -> None:
+        from .screens.review import ReviewScreen
+
         self.push_screen(ReviewScreen(message.reviewer))
 
     @on(OpenTranscript)
     def open_transcript(self, message: OpenTranscript) -> None:
+        from .screens.transcript import TranscriptScreen
+
         self.push_screen(TranscriptScreen(message.session_id))
 
     # -- commands -------------------------------------------------------------------
@@ -218,7 +238,11 @@ class SimulatorApp(App[None]):
     async def action_quit(self) -> None:
         """Ctrl+Q quits the program; in a conversation with turns or a draft, after asking."""
         screen = self.screen
-        if isinstance(screen, PlayScreen) and not screen.finished and screen.has_work():
+        # A play screen exists only if its module was imported (quitting from the start screen imports nothing).
+        play = sys.modules.get("simulator.tui.screens.play")
+        if play is not None and isinstance(screen, play.PlayScreen) and not screen.finished and screen.has_work():
+            from .screens.confirm import ConfirmScreen
+
             count = len(screen.dialogue.turns) if screen.dialogue else 0
             question = "退出程序？\n"
             question += (

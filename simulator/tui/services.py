@@ -1,6 +1,6 @@
 """What the screens share: content, the compiled matcher, the store, settings.
 
-Heavy set-up (the phrasebook compile and jieba's dictionary) happens in a
+Heavy set-up (the compiled phrasebook, the learned stage, the segmenter) happens in a
 worker thread via :meth:`Services.load_engine`; the app tells the screens
 when it is done (``messages.EngineReady``).
 """
@@ -76,7 +76,7 @@ class Services:
         except ContentError as exc:
             # A broken corpus file (a trainer's own, say) must not stop practice: the rules still judge.
             self.warning = "第二阶段判别模型没有加载，只用话术库规则评判：" + "；".join(map(str, exc.problems[:3]))
-        matcher.warm_up()  # jieba's dictionary: about 0.7 s
+        matcher.warm_up()  # the negation window's segmenter, from the user cache
         self.matcher = matcher
 
     def _check_categories(self, matcher: Matcher) -> None:

@@ -17,8 +17,8 @@ from ...scenario import Scenario
 from ...search import find
 from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
-from ..widgets import SkippedBanner, TitleBar, stars
 from ..tasks import TasksPanel
+from ..widgets import SkippedBanner, TitleBar, stars
 from .base import AppScreen
 
 if TYPE_CHECKING:
