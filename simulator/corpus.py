@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .errors import ContentError, Problem
-from .yamlfile import load_yaml, read_text, validate_model, yaml_files
+from .yamlfile import StrictModel, load_yaml, read_text, validate_model, yaml_files
 
 Kind = Literal["stock", "paraphrase", "colloquial", "buried", "sarcasm", "typo", "unpunctuated", "trap", "clean"]
 KIND_LABELS = {
@@ -38,11 +38,7 @@ SPLITS: tuple[str, ...] = ("train", "dev", "test")
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class CorpusItem(_Strict):
+class CorpusItem(StrictModel):
     """One labelled reply."""
 
     id: str | None = Field(default=None, description="条目 id（文件内唯一）")
@@ -67,7 +63,7 @@ class CorpusItem(_Strict):
         return split_of(self.reply)
 
 
-class CorpusFile(_Strict):
+class CorpusFile(StrictModel):
     """The top level of a corpus (or any labelled) file."""
 
     model_config = ConfigDict(extra="allow", str_strip_whitespace=True)

@@ -12,26 +12,20 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .moment import Moment
+from rapidfuzz import fuzz
+
 from .judge import Judgement, judge
 from .matcher import Matcher
+from .moment import Moment
+from .record import HitRecord, ScoreLine, SessionEnd, TurnRecord
 from .scenario import TIMEOUT_REPLY, Ending, Node, Scenario, Transition
 from .scoring import session_score
-
-MOOD_LABELS = [(20, "暴怒"), (40, "恼火"), (60, "不满"), (80, "平静"), (101, "满意")]
-
+from .text import normalize
 
 EXAM_SEED = 20071  # exam mode: the same customer lines for everyone, so results compare
 REPEAT_SIMILARITY = 90  # rapidfuzz ratio of the normalised texts
 REPEAT_MIN_LENGTH = 6  # short replies (好的、谢谢您) may well recur
 REPEAT_REACTION = "你刚才不是说过了吗？"
-
-
-def mood_label(mood: int) -> str:
-    for limit, label in MOOD_LABELS:
-        if mood < limit:
-            return label
-    return MOOD_LABELS[-1][1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,30 +46,24 @@ class Turn:
     next_customer: str  # the customer's next line, or the ending's last line
     seconds: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "node": self.node,
-            "customer": self.customer,
-            "reply": self.reply,
-            "timed_out": self.timed_out,
-            "prohibited": [h.to_json() for h in self.judgement.prohibited],
-            "standard": [h.to_json() for h in self.judgement.standard],
-            "possible": [h.to_json() | {"kind": h.kind} for h in self.judgement.possible],
-            "uncredited": [h.to_json() for h in self.judgement.uncredited],
-            "repeated": self.judgement.repeated,
-            "missed": list(self.judgement.missed) + list(self.judgement.missed_any),
-            "outcome": self.outcome,
-            "mood": self.mood,
-            "mood_delta": self.mood - self.mood_before,
-            "score": self.score,
-            "score_items": [
-                {"reason": i.reason, "delta": i.delta, "category": i.category} for i in self.judgement.score.items
-            ],
-            "next_node": self.next_node,
-            "next_customer": self.next_customer,
-            "seconds": self.seconds,
-        }
+    def record(self) -> TurnRecord:
+        """The turn as stored and shown: plain typed values, the live judgement flattened."""
+        judgement = self.judgement
+        missed = list(judgement.missed)
+        if judgement.missed_any:
+            missed.append("|".join(judgement.missed_any))
+        return TurnRecord(
+            n=self.n, node=self.node, customer=self.customer, reply=self.reply, timed_out=self.timed_out,
+            outcome=self.outcome, mood_before=self.mood_before, mood=self.mood, score=self.score,
+            next_node=self.next_node, next_customer=self.next_customer, seconds=self.seconds,
+            prohibited=tuple(HitRecord.of(h) for h in judgement.prohibited),
+            standard=tuple(HitRecord.of(h) for h in judgement.standard),
+            possible=tuple(HitRecord.of(h) for h in judgement.possible),
+            uncredited=tuple(HitRecord.of(h) for h in judgement.uncredited),
+            missed=tuple(missed),
+            score_lines=tuple(ScoreLine(i.reason, i.delta, i.category) for i in judgement.score.items),
+            repeated=judgement.repeated,
+        )
 
 
 @dataclass
@@ -167,10 +155,6 @@ class Dialogue:
 
     def _is_repeat(self, text: str) -> bool:
         """Nearly the same as a reply the trainee already gave in this session."""
-        from rapidfuzz import fuzz
-
-        from .text import normalize
-
         chars = normalize(text).chars
         earlier = [normalize(t.reply).chars for t in self.turns if not t.timed_out]
         return len(chars) >= REPEAT_MIN_LENGTH and any(
@@ -179,7 +163,6 @@ class Dialogue:
 
     def timeout(self, seconds: float | None = None) -> Turn:
         """The trainee did not answer in time."""
-        node = self.node
         verdict = judge(self.matcher, "", moment=self.moment, timed_out=True)
         return self._advance("", True, verdict, "timeout", seconds)
 
@@ -266,6 +249,15 @@ class Dialogue:
             self.node_id = target
             self.customer_line = next_line
         return turn
+
+    def end(self) -> SessionEnd | None:
+        """How the session ended, or None while it goes on."""
+        ending = self.ending
+        if self.ending_id is None or ending is None:
+            return None
+        score = self.score
+        passed = ending.outcome != "bad" and score >= self.scenario.model.scoring.pass_mark
+        return SessionEnd(ending=self.ending_id, outcome=ending.outcome, score=score, turns=len(self.turns), passed=passed)
 
     def result(self) -> dict[str, Any]:
         ending = self.ending

@@ -13,12 +13,15 @@ Metrics:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .corpus import KIND_LABELS, load_corpus_file
+from .judge import scan
 from .matcher import Matcher
+from .moment import NO_MOMENT
 
 
 @dataclass
@@ -93,7 +96,6 @@ class Report:
 
 def load_items(path: Path) -> list[dict[str, Any]]:
     """The items of a labelled set as plain dicts (corpus item shape, checked)."""
-    from .corpus import load_corpus_file
 
     out = []
     for entry in load_corpus_file(path):
@@ -109,22 +111,31 @@ def _labels(item: dict[str, Any], key: str) -> set[str]:
 
 
 def evaluate(
-    matcher: Matcher, items: Iterable[dict[str, Any]], scenarios: dict[str, Any] | None = None
+    matcher: Matcher | None,
+    items: Iterable[dict[str, Any]],
+    scenarios: dict[str, Any] | None = None,
+    judged: Callable[[dict[str, Any]], tuple[set[str], set[str]]] | None = None,
 ) -> Report:
-    """Judge every item (in its scenario moment when it names one) and compare with its labels."""
-    from .judge import scan
-    from .moment import NO_MOMENT
+    """Judge every item (in its scenario moment when it names one) and compare with its labels.
+
+    ``judged`` gives an item's (prohibited, standard) categories instead of
+    judging it now: how reviewed turns were judged when they were played.
+    """
 
     report = Report()
     for item in items:
         report.items += 1
-        moment = NO_MOMENT
-        scenario = (scenarios or {}).get(item.get("scenario") or "")
-        if scenario is not None and item.get("node") in scenario.nodes:
-            moment = scenario.moment(item["node"], item.get("customer") or "")
-        hits, _ = scan(matcher, item["reply"], moment)
-        found_p = {h.category for h in hits if h.kind == "prohibited"}
-        found_s = {h.category for h in hits if h.kind == "standard"}
+        if judged is not None:
+            found_p, found_s = judged(item)
+        else:
+            assert matcher is not None
+            moment = NO_MOMENT
+            scenario = (scenarios or {}).get(item.get("scenario") or "")
+            if scenario is not None and item.get("node") in scenario.nodes:
+                moment = scenario.moment(item["node"], item.get("customer") or "")
+            hits, _ = scan(matcher, item["reply"], moment)
+            found_p = {h.category for h in hits if h.kind == "prohibited"}
+            found_s = {h.category for h in hits if h.kind == "standard"}
         want_p, optional_p = _labels(item, "prohibited_matches"), _labels(item, "prohibited_optional")
         want_s, optional_s = _labels(item, "standard"), _labels(item, "standard_optional")
         is_prohibited = bool(item.get("prohibited", bool(want_p)))
@@ -183,8 +194,6 @@ def report_text(report: Report, labels: dict[str, str]) -> str:
     for category, counts in sorted(report.per_category.items()):
         lines.append("  " + row(f"{labels.get(category, category)}（{category}）", counts))
     if report.per_kind:
-        from .corpus import KIND_LABELS
-
         lines.append("")
         lines.append("各写法（禁用语按回复检出；常用语微平均）：")
         for kind, parts in sorted(report.per_kind.items()):

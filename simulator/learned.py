@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from .text import NormText, normalize
 
@@ -345,7 +346,7 @@ class LearnedStage:
             arrays |= {"ptr": protos.ptr, "ids": protos.ids, "values": protos.values}
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy stubs miss **kwargs of arrays
         os.replace(tmp, path)
 
     @classmethod
@@ -429,7 +430,10 @@ def train(
         categories, vocabulary, np.asarray(idf, dtype=np.float32), weights, bias, thresholds={}, key=key,
         prohibited=list(prohibited or []),
     )
-    vectors, texts, origins, by_category = [], [], [], {}
+    vectors: list[Any] = []
+    texts: list[str] = []
+    origins: list[Any] = []
+    by_category: dict[str, list[int]] = {}
     for example, norm in zip(examples, norms):
         wanted = [c for c in example.positive if c in trained]
         if not wanted:

@@ -234,6 +234,8 @@ class ViewScan:
     def _walk(self, origin: int, start: int) -> PatternMatch:
         last_index = len(self.program.keywords) - 1
         position = start
+        end: int | None
+        after: int | None
         for index, keyword in enumerate(self.program.keywords):
             if keyword.number:
                 run_end = self._runs[index][position]

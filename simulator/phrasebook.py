@@ -14,25 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from .errors import ContentError, Problem
 from .moment import Moment
-from .yamlfile import Positions, load_yaml, read_text, validate_model, yaml_files
+from .yamlfile import Positions, Severity, StrictModel, load_yaml, read_text, validate_model, yaml_files
 
 CategoryId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$", description="类别 id：小写字母、数字与下划线")]
 Kind = Literal["standard", "prohibited"]
-Severity = Literal["critical", "major", "minor"]
 
 SEVERITY_LABELS = {"critical": "严重", "major": "较重", "minor": "轻微"}
-KIND_LABELS = {"standard": "常用语", "prohibited": "禁用语"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Source(_Strict):
+class Source(StrictModel):
     """The norm a category comes from."""
 
     document: str = Field(min_length=1, description="规范文件名，如“售后服务人员服务准则”")
@@ -42,7 +36,7 @@ class Source(_Strict):
         return f"{self.document} {self.clause}"
 
 
-class PhraseEntry(_Strict):
+class PhraseEntry(StrictModel):
     """A phrase with optional variants, all reported under one id."""
 
     id: str | None = Field(default=None, description="短语 id；缺省时自动生成")
@@ -55,7 +49,7 @@ class PhraseEntry(_Strict):
 PatternElement = str | list[str]
 
 
-class Pattern(_Strict):
+class Pattern(StrictModel):
     """Ordered keywords, each a word or a list of alternatives, with a maximum gap.
 
     The special elements ``^`` and ``$`` stand for the start and the end of a
@@ -107,14 +101,14 @@ class Pattern(_Strict):
         return self
 
 
-class Examples(_Strict):
+class Examples(StrictModel):
     """The category's own tests: replies that must hit (span in [方括号]) and must not."""
 
     hit: list[str] = Field(default_factory=list, description="必须命中的回复，用 [ ] 标出应命中的文字")
     clean: list[str] = Field(default_factory=list, description="不得命中的回复")
 
 
-class Category(_Strict):
+class Category(StrictModel):
     """One category of standard or prohibited phrases."""
 
     id: CategoryId
@@ -164,7 +158,7 @@ class Category(_Strict):
         return self
 
 
-class Negation(_Strict):
+class Negation(StrictModel):
     """How negation is recognised around a hit (NegEx-style term sets)."""
 
     cues: list[str] = Field(default_factory=list, description="否定词，如 没法、不能、无法")
@@ -175,7 +169,7 @@ class Negation(_Strict):
 LexiconName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
-class PhrasebookFile(_Strict):
+class PhrasebookFile(StrictModel):
     """The top level of a phrasebook file."""
 
     version: Literal[1] = Field(description="格式版本，目前为 1")
@@ -248,8 +242,8 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
     negation = Negation()
     lexicon: dict[str, list[str]] = {}
     for name, book, positions in files:
-        for entry, words in book.lexicon.items():
-            known = lexicon.setdefault(entry, [])
+        for lexicon_name, words in book.lexicon.items():
+            known = lexicon.setdefault(lexicon_name, [])
             known.extend(w for w in words if w not in known)
         if book.negation:
             negation = Negation(

@@ -96,7 +96,8 @@ class PhraseIndex:
             slack = edits + 1
             group_start = anchors[0]
             previous = anchors[0]
-            for anchor in anchors[1:] + [None]:  # type: ignore[list-item]
+            ends: list[int | None] = [*anchors[1:], None]
+            for anchor in ends:
                 if anchor is not None and anchor - previous <= n:
                     previous = anchor
                     continue

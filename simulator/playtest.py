@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 
 from .dialogue import Dialogue
+from .judge import judge
 from .matcher import Matcher, split_example
 from .scenario import TIMEOUT_REPLY, Playthrough, Scenario
 
@@ -62,8 +63,6 @@ def _fail(scenario: Scenario, example: Playthrough, dialogue: Dialogue, differen
 
 def check_answers(scenario: Scenario, matcher: Matcher) -> list[CheckResult]:
     """Judge every node's labelled answers in their moment: good ones must be clean, bad ones caught."""
-    from .judge import judge
-
     results = []
     for node_id, node in scenario.nodes.items():
         moment = scenario.moment(node_id)
@@ -75,11 +74,11 @@ def check_answers(scenario: Scenario, matcher: Matcher) -> list[CheckResult]:
             results.append(CheckResult(scenario.id, name, not got, difference))
         for index, bad in enumerate(node.answers.bad):
             verdict = judge(matcher, bad.reply, moment=moment)
-            got = {h.category for h in verdict.prohibited}
-            want = set(bad.prohibited)
+            caught = {h.category for h in verdict.prohibited}
+            wanted = set(bad.prohibited)
             name = f"{node_id} 坏回答 {index + 1}"
-            difference = "" if want & got else f"应检出 {sorted(want)}，实际 {sorted(got) or '无'}（回答：{bad.reply}）"
-            results.append(CheckResult(scenario.id, name, bool(want & got), difference))
+            difference = "" if wanted & caught else f"应检出 {sorted(wanted)}，实际 {sorted(caught) or '无'}（回答：{bad.reply}）"
+            results.append(CheckResult(scenario.id, name, bool(wanted & caught), difference))
     return results
 
 

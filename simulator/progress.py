@@ -13,10 +13,13 @@ Definitions (shown to team leads in the README and the report's help):
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from .record import SessionRecord, TurnRecord
 
 PASS_SCORE = 60
 TREND_WINDOW = 5
@@ -188,33 +191,83 @@ def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
 
 
-def team_report(store: Any, trainee: str | None = None, pass_marks: dict[str, int] | None = None) -> list[TraineeProgress]:
-    """Read what the report needs from the store and build it."""
-    names = store.trainee_names()
-    if trainee:
-        trainee = store.canonical_name(trainee)
-        names = {i: n for i, n in names.items() if n == trainee}
-    return build_report(
-        names, store.scenario_titles(), store.report_scan(trainee), store.category_counts(trainee), pass_marks=pass_marks
-    )
+class ReportSource(Protocol):
+    """What the report reads from the progress store (``store.Store`` provides it from its summaries)."""
+
+    def canonical_name(self, name: str) -> str: ...
+    def scenario_titles(self) -> dict[str, str]: ...
+    def summary_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]: ...
+    def category_totals(self, trainee: str | None = None, top: int = 3) -> list[tuple[int, str, str, int]]: ...
+    def scenario_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]: ...
 
 
-def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any]], labels: dict[str, str],
+def team_report(
+    store: ReportSource, trainee: str | None = None, top: int = 3, scenarios: bool = True
+) -> list[TraineeProgress]:
+    """Every trainee's progress (or one trainee's), read from the store's per-trainee summaries.
+
+    The store keeps the summaries with every write, so this reads one row per
+    trainee and per practised scenario however many sessions there are; the
+    figures equal :func:`build_report` over a full scan (a test checks it).
+    Whether a session passed was decided when it ended, against the pass mark
+    in force then.
+    """
+    titles = store.scenario_titles()
+    broken: dict[int, dict[str, int]] = defaultdict(dict)
+    missed: dict[int, dict[str, int]] = defaultdict(dict)
+    hits: dict[int, int] = {}
+    for trainee_id, kind, category, count in store.category_totals(trainee, top):
+        if not category:  # the trainee's total of prohibited hits
+            hits[trainee_id] = count
+            continue
+        (broken if kind == "prohibited" else missed)[trainee_id][category] = count
+    per: dict[int, list[ScenarioProgress]] = defaultdict(list)
+    for trainee_id, scenario, count, total, best, first, latest in store.scenario_rows(trainee) if scenarios else []:
+        per[trainee_id].append(
+            ScenarioProgress(scenario, titles.get(scenario, scenario), count, total / count, best, first, latest)
+        )
+    out = []
+    for row in store.summary_rows(trainee):
+        trainee_id, name, sessions, finished, total, scored, best, passed, exams, exam_passed, last, recent = row
+        scores = [score for _, _, score in json.loads(recent)]
+        out.append(
+            TraineeProgress(
+                trainee=name,
+                sessions=sessions,
+                finished=finished,
+                average=total / scored if scored else None,
+                best=best,
+                pass_rate=passed / finished if finished else None,
+                trend=trend(scores[: 2 * TREND_WINDOW]),
+                last_played=last,
+                most_broken=_top(broken[trainee_id], top),
+                most_missed=_top(missed[trainee_id], top),
+                prohibited_hits=hits.get(trainee_id, 0),
+                exams=exams,
+                exam_pass_rate=exam_passed / exams if exams else None,
+                scenarios=sorted(per[trainee_id], key=lambda s: s.scenario),
+            )
+        )
+    out.sort(key=lambda r: r.trainee)  # in Python: the same order whatever the database's collation
+    return out
+
+
+def compare_attempts(previous: list[TurnRecord], current: list[TurnRecord], labels: dict[str, str],
                      previous_score: int | None, current_score: int | None) -> list[str]:
     """What changed since the previous attempt at the same scenario, in Chinese.
 
-    Both arguments are stored turns (``Store.turns``): prohibited hits and
-    standard categories are compared over the whole session.
+    Prohibited hits and standard categories are compared over the whole session.
     """
-    def broken(turns: list[dict[str, Any]]) -> dict[str, int]:
+
+    def broken(turns: list[TurnRecord]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for turn in turns:
-            for category in {h["category"] for h in turn["prohibited"]}:
+            for category in {h.category for h in turn.prohibited}:
                 counts[category] = counts.get(category, 0) + 1
         return counts
 
-    def done(turns: list[dict[str, Any]]) -> set[str]:
-        return {h["category"] for turn in turns for h in turn["standard"]}
+    def done(turns: list[TurnRecord]) -> set[str]:
+        return {h.category for turn in turns for h in turn.standard}
 
     lines = []
     if previous_score is not None and current_score is not None:
@@ -236,12 +289,12 @@ def compare_attempts(previous: list[dict[str, Any]], current: list[dict[str, Any
     return lines or ["与上次相比没有明显变化"]
 
 
-def bests_by_scenario(sessions: Iterable[Any]) -> dict[str, tuple[int | None, str | None]]:
+def bests_by_scenario(sessions: Iterable[SessionRecord]) -> dict[str, tuple[int | None, str | None]]:
     """scenario -> (best score of a finished session, date last played "MM-DD")."""
     out: dict[str, tuple[int | None, str | None]] = {}
     for session in sessions:
         best, _ = out.get(session.scenario, (None, None))
         if session.finished and session.score is not None:
             best = session.score if best is None else max(best, session.score)
-        out[session.scenario] = (best, session.started_at[5:10])
+        out[session.scenario] = (best, session.day)
     return out

@@ -1,21 +1,39 @@
-"""Human-readable rendering of judgements for the terminal (rich markup)."""
+"""How judgements and turns read on a terminal (rich ``Text``), shared by the CLI and the TUI.
+
+One place marks a reply's hits (:func:`highlight`) and explains a turn
+(:func:`turn_text`), so the play screen, the debrief, the transcript screen
+and ``simulator transcript`` all say the same thing the same way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from .judge import Judgement
-from .matcher import Hit
+from .mood import mood_label
 from .phrasebook import SEVERITY_LABELS
+from .record import HitRecord, TurnRecord, highlighted, missed_names
+from .terminal import printable
+
+if TYPE_CHECKING:  # ``transcript`` and the review screens never load the engine
+    from .judge import Judgement
+    from .matcher import Hit
+
+STYLES = {"standard": "bold green", "prohibited": "bold white on red"}
 
 
-def highlighted(text: str, prohibited: tuple[Hit, ...], standard: tuple[Hit, ...]) -> Text:
+def safe(text: Text) -> Text:
+    """A rich ``Text`` with its characters made :func:`printable` (styles and spans kept)."""
+    return Text(printable(text.plain, newlines=True), style=text.style, spans=list(text.spans), end=text.end)
+
+
+def highlight(text: str, hits: Sequence[Hit] | Sequence[HitRecord]) -> Text:
     """The reply with standard hits in green and prohibited hits in red."""
-    out = Text(text)
-    for hit in standard:
-        out.stylize("bold green", *hit.span)
-    for hit in prohibited:
-        out.stylize("bold white on red", *hit.span)
+    out = Text()
+    for stretch in highlighted(text, list(hits)):
+        out.append(stretch.text, style=STYLES.get(stretch.kind or "", ""))
     return out
 
 
@@ -27,9 +45,9 @@ def _how(hit: Hit) -> str:
 
 
 def judgement_text(judgement: Judgement) -> Text:
-    """A multi-line explanation of one judgement."""
+    """A multi-line explanation of one judgement (``simulator score``)."""
     out = Text()
-    out.append_text(highlighted(judgement.text, judgement.prohibited, judgement.standard))
+    out.append_text(highlight(judgement.text, [*judgement.standard, *judgement.prohibited]))
     out.append("\n")
     colour = "green" if judgement.score.value >= 80 else "yellow" if judgement.score.value >= 60 else "red"
     out.append("  得分 ", style="dim")
@@ -61,4 +79,45 @@ def judgement_text(judgement: Judgement) -> Text:
         out.append(f"  ○ 未做到：{label}\n", style="yellow")
     if not judgement.prohibited and not judgement.standard:
         out.append("  （未命中任何常用语或禁用语）\n", style="dim")
-    return out
+    return safe(out)
+
+
+def reply_text(turn: TurnRecord) -> Text:
+    """The reply as typed, its hits marked; a timeout says so."""
+    if turn.timed_out:
+        return Text("（超时未回复）", style="italic dim")
+    return safe(highlight(turn.reply, turn.hits))
+
+
+def turn_text(turn: TurnRecord, labels: dict[str, str]) -> Text:
+    """One turn: the customer, the reply with hits, the norm clause, what to say, what was missed."""
+    out = Text()
+    out.append(f"第 {turn.n} 回合", style="bold")
+    out.append(f"  本回合 {turn.score} 分 · 客户情绪 {turn.mood} {mood_label(turn.mood)}\n", style="dim")
+    out.append("客户：", style="bold cyan")
+    out.append(turn.customer + "\n")
+    out.append("你：", style="bold")
+    out.append_text(reply_text(turn))
+    out.append("\n")
+    for hit in turn.prohibited:
+        out.append(f"  ✗ 禁用语「{hit.matched}」{labels.get(hit.category, hit.category)}", style="red")
+        if hit.source:
+            out.append(f" · 依据 {hit.source}", style="red")
+        out.append("\n")
+        if hit.stage == "learned":
+            out.append(f"    模型判断，把握 {round(100 * (hit.confidence or 0))}%", style="dim")
+            if hit.nearest:
+                out.append(f"；最像的已标注说法：{hit.nearest}", style="dim")
+            out.append("\n")
+        if hit.suggestion:
+            out.append(f"    应说：{hit.suggestion}\n", style="cyan")
+    for hit in (h for h in turn.possible if h.kind == "prohibited"):
+        label = labels.get(hit.category, hit.category)
+        confidence = round(100 * (hit.confidence or 0))
+        out.append(f"  ? 疑似{label}「{hit.matched}」（模型把握 {confidence}%，不扣分，请自查）\n", style="yellow")
+    done = list(dict.fromkeys(labels.get(h.category, h.category) for h in turn.standard))
+    if done:
+        out.append("  ✓ " + "  ✓ ".join(done) + "\n", style="green")
+    for names in missed_names(turn, labels):
+        out.append(f"  ○ 未做到：{names}\n", style="yellow")
+    return safe(out)

@@ -1,10 +1,7 @@
-"""Scenario content: the schema of ``scenarios/*.yaml``, loading, graph checks.
+"""Loaded scenarios: a scenario file parsed, checked as a graph, and ready to play.
 
-A scenario is a small state machine written by trainers: nodes where the
-customer says something (several variants), what the node expects of the
-trainee's reply, and transitions chosen by what the reply did.  Endings close
-the conversation with an outcome.  Example playthroughs travel with the
-scenario and ``simulator test`` runs them.
+The file format is in :mod:`scenario_schema`; score ranges and the best
+path are in :mod:`scenario_scores`.
 """
 
 from __future__ import annotations
@@ -14,185 +11,28 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, TextIO
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ContentError, Problem
 from .moment import Moment
-from .scoring import BASE, DEFAULT_RULE, ScoringRule, clamp
-from .yamlfile import Positions, load_yaml, read_text, validate_model
-
-Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,47}$", description="小写字母、数字与下划线")]
-Outcome = Literal["good", "neutral", "bad"]
-When = Literal["prohibited", "met", "partial", "missed", "timeout", "mood_below", "mood_above", "always"]
-Severity = Literal["critical", "major", "minor"]
-
-OUTCOME_LABELS = {"good": "圆满", "neutral": "一般", "bad": "失败"}
-WHEN_LABELS = {
-    "prohibited": "说了禁用语",
-    "met": "做到全部要求",
-    "partial": "做到部分要求",
-    "missed": "没做到要求",
-    "timeout": "超时未回复",
-    "mood_below": "客户情绪低于阈值",
-    "mood_above": "客户情绪高于阈值",
-    "always": "其他情况",
-}
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Persona(_Strict):
-    name: str = Field(min_length=1, description="客户称呼，如“李站长”")
-    role: str = Field(default="", description="身份，如“加气站站长”")
-    description: str = Field(default="", description="背景：设备、经历、脾气")
-
-
-class Expectations(_Strict):
-    """What the trainee's reply should do at this moment."""
-
-    required: list[Identifier] = Field(default_factory=list, description="必须做到的常用语类别")
-    any_of: list[Identifier] = Field(default_factory=list, description="至少做到其中一个的常用语类别（算作一项要求）")
-    optional: list[Identifier] = Field(default_factory=list, description="做到更好的常用语类别")
-    prohibited: list[Identifier] = Field(
-        default_factory=list, description="此刻额外禁止的类别（可以是常用语，如诊断前就谈费用）"
-    )
-
-
-class MoodChange(_Strict):
-    """Mood change by what the reply did (overrides the scenario default)."""
-
-    met: int | None = Field(default=None, ge=-100, le=100)
-    partial: int | None = Field(default=None, ge=-100, le=100)
-    missed: int | None = Field(default=None, ge=-100, le=100)
-    prohibited: int | None = Field(default=None, ge=-100, le=100)
-    timeout: int | None = Field(default=None, ge=-100, le=100)
-
-
-class Transition(_Strict):
-    """Where the conversation goes when the reply did something."""
-
-    when: When = Field(description="条件：prohibited / met / partial / missed / timeout / mood_below / mood_above / always")
-    goto: Identifier = Field(description="下一个节点或结局的 id")
-    severity: list[Severity] | None = Field(default=None, description="when: prohibited 时只看这些严重程度")
-    category: Identifier | None = Field(default=None, description="when: prohibited 时只看这个类别")
-    value: int | None = Field(default=None, ge=0, le=100, description="when: mood_below / mood_above 的阈值")
-
-    @model_validator(mode="after")
-    def _check(self) -> Transition:
-        if self.when in ("mood_below", "mood_above") and self.value is None:
-            raise ValueError(f"when: {self.when} 需要 value（0–100 的情绪阈值）")
-        if self.when != "prohibited" and (self.severity or self.category):
-            raise ValueError("severity 和 category 只能用于 when: prohibited")
-        return self
-
-
-class BadAnswer(_Strict):
-    reply: str = Field(min_length=1, max_length=2000, description="一条不合格的回答")
-    prohibited: list[Identifier] = Field(min_length=1, description="它触犯的禁用语类别（至少一个）")
-
-
-class Answers(_Strict):
-    """Labelled answers to this node: ``simulator test`` checks them and the learned stage learns from them."""
-
-    good: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(
-        default_factory=list, description="合格的回答：不得命中任何禁用语"
-    )
-    bad: list[BadAnswer] = Field(default_factory=list, description="不合格的回答，各自注明触犯的禁用语类别")
-
-
-class Node(_Strict):
-    """One moment of the conversation."""
-
-    title: str = Field(default="", max_length=20, description="节点的中文名（复盘时显示路径用），如“追问费用”")
-    customer: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, description="客户这句话的几种说法（随机选一种）")
-    expects: Expectations = Field(default_factory=Expectations)
-    model_answer: str = Field(min_length=1, description="标准回答：提示与复盘时展示")
-    hint: str = Field(default="", description="给学员的提示（练习模式）")
-    timeout: int | None = Field(default=None, ge=10, le=600, description="回复时限（秒）；超时按 when: timeout 处理")
-    mood: MoodChange = Field(default_factory=MoodChange)
-    answers: Answers = Field(default_factory=Answers, description="本节点的示例好回答与坏回答")
-    transitions: list[Transition] = Field(min_length=1, description="按顺序检查，第一个满足的生效")
-
-
-class Ending(_Strict):
-    outcome: Outcome = Field(description="good 圆满 / neutral 一般 / bad 失败")
-    title: str = Field(min_length=1, description="结局标题")
-    customer: str = Field(default="", description="客户的最后一句话")
-    debrief: str = Field(default="", description="复盘时给学员的说明")
-
-
-class ExpectedRun(_Strict):
-    path: list[Identifier] | None = Field(default=None, description="依次经过的节点（不含结局）")
-    ending: Identifier | None = Field(default=None, description="应到达的结局")
-    prohibited: list[list[Identifier]] | None = Field(default=None, description="每回合应命中的禁用语类别")
-    standard: list[list[Identifier]] | None = Field(default=None, description="每回合至少应命中的常用语类别")
-    score_min: int | None = Field(default=None, ge=0, le=100)
-    score_max: int | None = Field(default=None, ge=0, le=100)
-
-
-class Playthrough(_Strict):
-    """An example run that ``simulator test`` replays."""
-
-    name: str = Field(min_length=1)
-    seed: int = 1
-    replies: list[str] = Field(min_length=1, description="学员每回合的回复；写 <超时> 表示这回合没有回复")
-    expect: ExpectedRun
-
-
-class ScoringBlock(_Strict):
-    """A scenario's own scoring rule; every field defaults to the shipped rule."""
-
-    pass_mark: int = Field(default=60, ge=0, le=100, description="及格线：完成、结局不是失败且不低于此分算通过")
-    demands: int = Field(default=40, ge=0, le=100, description="做到本节点全部要求（required 与 any_of）共加多少分")
-    optional: int = Field(default=5, ge=0, le=40, description="每做到一个 optional 类别加多少分")
-    missed: int = Field(default=15, ge=0, le=100, description="每缺一项要求扣多少分")
-    critical: int = Field(default=60, ge=0, le=100, description="严重禁用语扣分")
-    major: int = Field(default=40, ge=0, le=100, description="较重禁用语扣分")
-    minor: int = Field(default=20, ge=0, le=100, description="轻微禁用语扣分")
-    bad_ending: int = Field(default=10, ge=0, le=100, description="结局失败时整场再扣多少分")
-
-    def rule(self) -> ScoringRule:
-        return ScoringRule(**self.model_dump())
-
-
-class DefaultMood(_Strict):
-    start: int = Field(default=50, ge=0, le=100, description="开场时客户情绪（0 暴怒 — 100 满意）")
-    met: int = 15
-    partial: int = 5
-    missed: int = -10
-    timeout: int = -15
-    critical: int = -35
-    major: int = -25
-    minor: int = -10
-
-
-class ScenarioFile(_Strict):
-    """The top level of a scenario file."""
-
-    version: Literal[1] = 1
-    id: Identifier
-    title: str = Field(min_length=1, max_length=40)
-    difficulty: int = Field(ge=1, le=3, description="难度 1–3")
-    tags: list[str] = Field(default_factory=list)
-    summary: str = Field(default="", description="场景简介（选择场景时显示）")
-    goal: str = Field(default="", description="本场景的练习目标（选择场景时显示）")
-    source: str = Field(default="", description="依据的规范条款")
-    persona: Persona
-    mood: DefaultMood = Field(default_factory=DefaultMood)
-    scoring: ScoringBlock = Field(default_factory=ScoringBlock, description="本场景的计分规则（可选，缺省为产品默认规则）")
-    max_turns: int = Field(default=12, ge=1, le=50, description="最多回合数，超过按 on_max_turns 结束")
-    on_max_turns: Identifier | None = Field(default=None, description="回合用完时进入的结局（默认第一个 bad 结局）")
-    start: Identifier
-    nodes: dict[Identifier, Node] = Field(min_length=1)
-    endings: dict[Identifier, Ending] = Field(min_length=1)
-    examples: list[Playthrough] = Field(default_factory=list, description="示范对练，simulator test 会逐条回放")
-
+from .scenario_schema import (
+    OUTCOME_LABELS,
+    WHEN_LABELS,
+    DefaultMood,
+    Ending,
+    Node,
+    Persona,
+    Playthrough,
+    ScenarioFile,
+    Transition,
+)
+from .yamlfile import Positions, load_yaml, position_of, read_text, validate_model
 
 TIMEOUT_REPLY = "<超时>"
+
+__all__ = [
+    "OUTCOME_LABELS", "TIMEOUT_REPLY", "Ending", "Node", "Persona", "Playthrough", "Scenario", "ScenarioFile",
+    "Transition", "check_graph", "load_scenarios", "parse_scenario", "scenario_files",
+]
 
 
 @dataclass
@@ -204,15 +44,63 @@ class Scenario:
     positions: Positions
     version_hash: str = ""  # of the file's text: which version of the content a session played
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - delegate fields to the model
-        return getattr(self.model, name)
+    # The fields every caller reads, typed (the rest: ``scenario.model``).
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    @property
+    def title(self) -> str:
+        return self.model.title
+
+    @property
+    def start(self) -> str:
+        return self.model.start
+
+    @property
+    def nodes(self) -> dict[str, Node]:
+        return self.model.nodes
+
+    @property
+    def endings(self) -> dict[str, Ending]:
+        return self.model.endings
+
+    @property
+    def examples(self) -> list[Playthrough]:
+        return self.model.examples
+
+    @property
+    def persona(self) -> Persona:
+        return self.model.persona
+
+    @property
+    def goal(self) -> str:
+        return self.model.goal
+
+    @property
+    def max_turns(self) -> int:
+        return self.model.max_turns
+
+    @property
+    def mood(self) -> DefaultMood:
+        return self.model.mood
+
+    @property
+    def difficulty(self) -> int:
+        return self.model.difficulty
+
+    @property
+    def tags(self) -> list[str]:
+        return self.model.tags
+
+    @property
+    def summary(self) -> str:
+        return self.model.summary
 
     def where(self, *loc: object) -> tuple[str, int, int]:
-        for cut in range(len(loc), -1, -1):
-            found = self.positions.get(tuple(loc[:cut]))
-            if found:
-                return (self.file, found[0], found[1])
-        return (self.file, 0, 0)
+        """(file, line, column) of the value at ``loc`` (or of its deepest known parent)."""
+        line, column = position_of(self.positions, loc)
+        return (self.file, line, column)
 
     def moment(self, node_id: str, customer: str = "") -> Moment:
         """The judging moment of one node (what the customer said, what is expected)."""
@@ -368,44 +256,6 @@ def _reachable(s: ScenarioFile, start: str) -> set[str]:
     return seen
 
 
-def node_score_range(node: Node, rule: ScoringRule = DEFAULT_RULE) -> tuple[int, int]:
-    """The lowest and highest turn score a reply can get at ``node`` (see scoring.score_moment).
-
-    The best is doing what the moment asks, cleanly (a node asking nothing credits any phrase).
-    """
-    demands = len(set(node.expects.required)) + bool(node.expects.any_of)
-    return clamp(BASE - rule.missed * demands - rule.critical), 100
-
-
-def score_range(scenario: Scenario) -> tuple[int, int]:
-    """Lowest and highest session score over the paths through the graph.
-
-    Uses each node's best and worst reply, walks simple paths up to
-    ``max_turns`` turns, and applies the bad-ending penalty.
-    """
-    s = scenario.model
-    lowest, highest = 100, 0
-    stack: list[tuple[str, list[int], list[int], frozenset[str]]] = [(s.start, [], [], frozenset())]
-    explored = 0
-    while stack and explored < 20_000:
-        explored += 1
-        node_id, best, worst, visited = stack.pop()
-        if node_id in s.endings:
-            bad = s.endings[node_id].outcome == "bad"
-            if best:
-                penalty = s.scoring.bad_ending if bad else 0
-                highest = max(highest, clamp(sum(best) / len(best) - penalty))
-                lowest = min(lowest, clamp(sum(worst) / len(worst) - penalty))
-            continue
-        node = s.nodes[node_id]
-        if len(best) >= s.max_turns or node_id in visited:
-            continue
-        low, high = node_score_range(node, s.scoring.rule())
-        for target in {t.goto for t in node.transitions}:
-            stack.append((target, best + [high], worst + [low], visited | {node_id}))
-    return (lowest if lowest <= highest else 0), highest
-
-
 def load_scenarios(paths: Iterable[Path], categories: dict[str, str] | None = None) -> list[Scenario]:
     """Load and check scenario files; raise ContentError with every problem."""
     problems: list[Problem] = []
@@ -431,137 +281,3 @@ def load_scenarios(paths: Iterable[Path], categories: dict[str, str] | None = No
     return loaded
 
 
-def find_scenario(scenario_id: str, extra: list[Path] | None = None) -> Scenario:
-    """Load the bundled (and user, and extra) scenarios and return one by id."""
-    from . import locations
-
-    for scenario in load_scenarios(locations.scenario_sources(extra)):
-        if scenario.id == scenario_id:
-            return scenario
-    raise ContentError([Problem("", 0, 0, "", f"找不到场景 {scenario_id}（可用 simulator validate 查看已有场景）")])
-
-
-def validate_scenario_files(paths: list[Path], matcher, out: TextIO, err: TextIO) -> bool:  # noqa: ANN001
-    """Validate scenario files against the matcher's categories; print a summary."""
-    categories = matcher.book.kinds()
-    ok = True
-    for path in paths:
-        try:
-            [scenario] = load_scenarios([path], categories)
-        except ContentError as exc:
-            ok = False
-            for problem in exc.problems:
-                err.write(f"✗ {problem}\n")
-            continue
-        problems = check_model_answers(scenario, matcher)
-        if problems:
-            ok = False
-            for problem in problems:
-                err.write(f"✗ {problem}\n")
-            continue
-        low, high = score_range(scenario)
-        out.write(
-            f"✓ {path}：场景「{scenario.title}」有效，{len(scenario.nodes)} 个节点、{len(scenario.endings)} 个结局、"
-            f"{len(scenario.examples)} 个示范对练；得分范围 {low}–{high}\n"
-        )
-    return ok
-
-
-def path_max_score(scenario: Scenario, nodes: list[str], ending_id: str | None) -> int:
-    """The highest session score the path taken could have earned (every node's best reply)."""
-    if not nodes:
-        return 0
-    mean = sum(node_score_range(scenario.model.nodes[n], scenario.model.scoring.rule())[1] for n in nodes) / len(nodes)
-    bad = ending_id is not None and scenario.model.endings[ending_id].outcome == "bad"
-    return clamp(mean - (scenario.model.scoring.bad_ending if bad else 0))
-
-
-def check_model_answers(scenario: Scenario, matcher) -> list[Problem]:  # noqa: ANN001
-    """Every node's model answer must do what its node asks and break no rule.
-
-    A trainee who copies the model answer must earn the node's full score;
-    otherwise nobody can say why a flawless run does not score at the top.
-    """
-    from .judge import judge
-
-    problems = []
-    for node_id, node in scenario.model.nodes.items():
-        verdict = judge(matcher, node.model_answer, moment=scenario.moment(node_id))
-        where = scenario.where("nodes", node_id, "model_answer")
-        if verdict.prohibited:
-            hits = "、".join(f"“{h.matched}”（{h.label}）" for h in verdict.prohibited)
-            problems.append(Problem(*where, f"nodes.{node_id}.model_answer", f"标准回答命中了禁用语：{hits}"))
-        if verdict.missed_labels:
-            problems.append(
-                Problem(*where, f"nodes.{node_id}.model_answer", "标准回答没有做到本节点的要求：" + "、".join(verdict.missed_labels))
-            )
-    return problems
-
-
-def best_path(scenario: Scenario) -> list[str]:
-    """The path of maximum reachable score among those ending at the best ending.
-
-    Walks simple paths (as :func:`score_range` does) with each node's best
-    reply; prefers a good ending over a neutral one over a bad one, then the
-    higher session score, then the shorter path.  The ending is last.
-    """
-    s = scenario.model
-    rank = {"good": 2, "neutral": 1, "bad": 0}
-    best: tuple[int, float, int, list[str]] | None = None
-    stack: list[tuple[str, list[int], list[str]]] = [(s.start, [], [])]
-    explored = 0
-    while stack and explored < 20_000:
-        explored += 1
-        node_id, scores, path = stack.pop()
-        if node_id in s.endings:
-            if scores:
-                ending = s.endings[node_id]
-                mean = sum(scores) / len(scores) - (s.scoring.bad_ending if ending.outcome == "bad" else 0)
-                key = (rank[ending.outcome], round(mean, 6), -len(path), [*path, node_id])
-                if best is None or key[:3] > best[:3]:
-                    best = key
-            continue
-        if len(path) >= s.max_turns or node_id in path:
-            continue
-        node = s.nodes[node_id]
-        for target, score in sorted(_transition_scores(node, s.scoring.rule()).items()):
-            stack.append((target, [*scores, score], [*path, node_id]))
-    return best[3] if best else [s.start]
-
-
-def _transition_scores(node: Node, rule: ScoringRule = DEFAULT_RULE) -> dict[str, int]:
-    """For each target of ``node``, the best turn score of a reply that takes that transition.
-
-    Meeting the expectations (or a transition that takes anything) allows the
-    node's best reply; missing them, breaking a rule or timing out does not.
-    """
-    low, high = node_score_range(node, rule)
-    demands = len(set(node.expects.required)) + bool(node.expects.any_of)
-    by_when = {
-        "met": high,
-        "always": high,
-        "mood_above": high,
-        "partial": (high + clamp(BASE - rule.missed * demands)) // 2,
-        "missed": clamp(BASE - rule.missed * demands + rule.optional * len(set(node.expects.optional))),
-        "prohibited": low,
-        "timeout": low,
-    }
-    by_when["mood_below"] = by_when["missed"]  # the customer's mood has collapsed: not the best path
-    out: dict[str, int] = {}
-    for transition in node.transitions:
-        score = by_when.get(transition.when, low)
-        out[transition.goto] = max(out.get(transition.goto, 0), score)
-    return out
-
-
-def step_label(scenario: Scenario, step: str) -> str:
-    """A Chinese name for a node or an ending, for paths shown to people."""
-    if step in scenario.model.endings:
-        return "结局：" + scenario.model.endings[step].title
-    node = scenario.model.nodes.get(step)
-    if node is None:
-        return step
-    if node.title:
-        return node.title
-    line = node.customer[0]
-    return line if len(line) <= 10 else line[:9] + "…"

@@ -11,10 +11,10 @@ keep the last value), size is capped, and every failure becomes a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import ContentError, Problem, field_path
 
@@ -23,6 +23,14 @@ MAX_NODES = 200_000
 
 Positions = dict[tuple[object, ...], tuple[int, int]]
 M = TypeVar("M", bound=BaseModel)
+
+Severity = Literal["critical", "major", "minor"]  # of a prohibited category, or a transition's filter
+
+
+class StrictModel(BaseModel):
+    """The base of every content model: unknown keys are errors, text is trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def _problem(path: str, message: str, line: int = 0, column: int = 0, field: str = "") -> Problem:
@@ -72,7 +80,11 @@ def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
             _walk(node, (), positions, name, set(), [0], repeats)
             if repeats:
                 raise ContentError(repeats)
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except ValueError:  # an integer longer than Python converts (4,300 digits)
+                line, column = _long_number(node)
+                raise ContentError([_problem(name, "数字太长（超过 4300 位），请检查这个值", line, column)]) from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -86,6 +98,21 @@ def load_yaml(text: str, name: str) -> tuple[Any, Positions]:
     except RecursionError:
         raise ContentError([_problem(name, "YAML 嵌套层次过深")]) from None
     return data, positions
+
+
+def _long_number(root: yaml.Node) -> tuple[int, int]:
+    """(line, column) of the first integer scalar too long to convert, or (0, 0)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag.endswith(":int") and len(node.value) > 4000:
+                return node.start_mark.line + 1, node.start_mark.column + 1
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
+    return 0, 0
 
 
 def _yaml_detail(exc: yaml.MarkedYAMLError) -> str:
@@ -233,7 +260,7 @@ def validate_model(model: type[M], data: Any, positions: Positions, name: str) -
                 continue
             seen.add(loc)
             line, column = position_of(positions, loc)
-            problems.append(Problem(name, line, column, field_path(loc), chinese_message(error)))
+            problems.append(Problem(name, line, column, field_path(loc), chinese_message(dict(error))))
         raise ContentError(problems) from None
 
 
@@ -242,13 +269,6 @@ def _is_field(part: object, positions: Positions, full: tuple[object, ...]) -> b
     if text[:1].isupper() or "[" in text or text in ("str", "list[str]", "int", "function-after", "function-before"):
         return False
     return True
-
-
-def load_model(path: Path, model: type[M]) -> M:
-    """Read, parse and validate one content file."""
-    text = read_text(path)
-    data, positions = load_yaml(text, str(path))
-    return validate_model(model, data, positions, str(path))
 
 
 def yaml_files(paths: list[Path]) -> list[Path]:

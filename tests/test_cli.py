@@ -181,7 +181,8 @@ def test_report_csv_for_a_trainee_without_scenario_figures(tmp_path: Path) -> No
     assert code == 0
     code, out, err = run("report", "--trainee", "乙", "--format", "csv")
     assert code == 0, err
-    rows = list(csv.reader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # Excel's cue for UTF-8
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows[0][0] == "trainee" and "scenario" in rows[0]
     assert [row[0] for row in rows[1:]] == ["乙"]
     assert rows[1][rows[0].index("scenario")] == ""

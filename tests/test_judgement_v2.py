@@ -249,10 +249,11 @@ def test_score_in_a_node_uses_its_moment() -> None:
 
 
 def test_promised_waiver_reaches_the_promise_trouble_branch(engine: Matcher) -> None:
+    from simulator import locations
     from simulator.dialogue import Dialogue
-    from simulator.scenario import find_scenario
+    from simulator.scenario import load_scenarios
 
-    scenario = find_scenario("out_of_warranty_charge")
+    [scenario] = [s for s in load_scenarios([locations.bundled_scenarios_dir()]) if s.id == "out_of_warranty_charge"]
     dialogue = Dialogue(scenario, engine, seed=1)
     dialogue.reply("李站长您好，我是华气公司的售后工程师小王，让您久等了。")
     dialogue.reply("检查前需要先停机断电，大概二十分钟，您看现在方便吗？")

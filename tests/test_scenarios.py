@@ -12,11 +12,13 @@ import pytest
 
 from simulator import locations
 from simulator.cli import main
-from simulator.dialogue import Dialogue, mood_label
+from simulator.dialogue import Dialogue
 from simulator.errors import ContentError
 from simulator.matcher import Matcher
+from simulator.mood import mood_label
 from simulator.playtest import explore, run_playthrough
-from simulator.scenario import TIMEOUT_REPLY, load_scenarios, score_range
+from simulator.scenario import TIMEOUT_REPLY, load_scenarios
+from simulator.scenario_scores import score_range
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMED = ["angry_complaint_repeat_failure", "out_of_warranty_charge", "unknown_fault_cause"]
@@ -63,7 +65,7 @@ def test_same_seed_and_replies_give_the_same_session(scenarios: dict, matcher: M
     def run(seed: int) -> list:
         dialogue = Dialogue(scenario, matcher, seed=seed)
         opening = dialogue.customer_line
-        return [opening] + [dialogue.reply(r).to_json() for r in replies]
+        return [opening] + [dialogue.reply(r).record().to_json() for r in replies]
 
     assert run(42) == run(42)
     openings = {Dialogue(scenario, matcher, seed=s).customer_line for s in range(20)}
@@ -322,13 +324,9 @@ def test_trainer_guide_example_validates_and_passes(tmp_path: Path, matcher: Mat
 def test_play_json_session_has_the_history_shape(tmp_path: Path) -> None:
     replies = tmp_path / "r.txt"
     replies.write_text("周女士您好，实在对不起，让您久等了。\n", encoding="utf-8")
-    for extra in (["--no-record"], ["--db", str(tmp_path / "p.sqlite3")]):
+    play = ["play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--format", "json", "--seed", "1"]
+    for argv in ([*play, "--no-record"], ["--db", str(tmp_path / "p.sqlite3"), *play]):
         out = io.StringIO()
-        argv = [*extra[2:], "play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--format", "json", "--seed", "1"]
-        if extra[:1] == ["--db"]:
-            argv = ["--db", extra[1], *argv]
-        else:
-            argv.append("--no-record")
         assert main(argv, out=out, err=io.StringIO()) == 0
         session = json.loads(out.getvalue())["session"]
         assert {"id", "trainee", "scenario", "started_at", "finished", "outcome", "score", "turns"} <= set(session)
@@ -378,7 +376,7 @@ def test_one_stuffed_reply_never_beats_answering_each_moment(scenarios: dict, en
 
 
 def test_best_path_ends_well_and_is_the_path_model_answers_take(scenarios: dict, engine: Matcher) -> None:
-    from simulator.scenario import best_path
+    from simulator.scenario_scores import best_path
 
     for scenario in scenarios.values():
         path = best_path(scenario)
@@ -403,7 +401,7 @@ def test_validate_refuses_a_model_answer_that_misses_its_node(tmp_path: Path) ->
 
 
 def test_path_ceiling_is_what_the_path_could_have_earned(scenarios: dict, engine: Matcher) -> None:
-    from simulator.scenario import path_max_score
+    from simulator.scenario_scores import path_max_score
 
     scenario = scenarios["late_arrival_reschedule"]
     good = Dialogue(scenario, engine, seed=1)
@@ -523,3 +521,45 @@ def test_reports_use_each_scenarios_pass_mark() -> None:
             (1, "2026-11-02T10:00:00", 75, "easy", True, "good", "practice")]
     [row] = build_report({1: "甲"}, {}, scan, [], pass_marks={"strict": 80})
     assert row.pass_rate == 0.5
+
+
+# -- every lesson is earned (issue 16) ---------------------------------------------------
+
+MINIMAL_REPLIES = ["嗯", "好的", "行，知道了"]
+
+
+@pytest.mark.parametrize("reply", MINIMAL_REPLIES)
+def test_minimal_replies_never_reach_a_good_ending(scenarios: dict, engine: Matcher, reply: str) -> None:
+    """Answering every line with 嗯 / 好的 / 行，知道了 skips every lesson: never a good ending, never 50."""
+    for scenario in scenarios.values():
+        for seed in (1, 2, 3, 5, 8):
+            dialogue = Dialogue(scenario, engine, seed=seed)
+            while not dialogue.finished:
+                dialogue.reply(reply)
+            assert dialogue.ending.outcome != "good", (scenario.id, reply, seed, dialogue.path, dialogue.ending_id)
+            assert dialogue.score < 50, (scenario.id, reply, seed, dialogue.path, dialogue.score)
+
+
+def _skips_the_lesson(scenario, example) -> bool:  # noqa: ANN001
+    """An example that expects a non-good ending under 50 without breaking any rule."""
+    expect = example.expect
+    return (
+        expect.ending is not None
+        and scenario.endings[expect.ending].outcome != "good"
+        and expect.score_max is not None
+        and expect.score_max < 50
+        and expect.prohibited is not None
+        and len(expect.prohibited) == len(example.replies)
+        and not any(expect.prohibited)
+    )
+
+
+def test_every_scenario_shows_that_skipping_its_lesson_does_not_pay(scenarios: dict) -> None:
+    """Each scenario's examples include a minimal-reply run and a polite run that skips the lesson;
+    ``simulator test`` replays both (see the playthrough test above)."""
+    for scenario in scenarios.values():
+        skipping = [e for e in scenario.examples if _skips_the_lesson(scenario, e)]
+        minimal = [e for e in skipping if set(e.replies) <= set(MINIMAL_REPLIES)]
+        authored = [e for e in skipping if not set(e.replies) <= set(MINIMAL_REPLIES)]
+        assert minimal, f"{scenario.id}: no example of minimal replies (嗯 / 好的 / 行，知道了) ending below 50"
+        assert authored, f"{scenario.id}: no authored lesson-skipping example (no prohibited phrase, non-good ending, under 50)"

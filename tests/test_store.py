@@ -68,8 +68,8 @@ def play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, repli
     for reply in replies:
         if dialogue.finished:
             break
-        recorder.record_turn(dialogue.reply(reply))
-    recorder.finish(dialogue)
+        recorder.record_turn(dialogue.reply(reply).record())
+    recorder.finish(dialogue.end())
     return recorder.session_id, dialogue
 
 
@@ -89,13 +89,13 @@ def test_each_turn_is_visible_to_another_connection_as_it_is_played(db_url: str,
     dialogue = Dialogue(scenario, matcher, seed=3)
     with open_store(db_url) as writer, open_store(db_url) as reader:
         recorder = writer.begin_session(trainee="王小明", scenario=scenario, seed=3)
-        recorder.record_turn(dialogue.reply("李站长您好，我是华气公司的售后工程师小王。"))
+        recorder.record_turn(dialogue.reply("李站长您好，我是华气公司的售后工程师小王。").record())
         [row] = reader.sessions(trainee="王小明")
         assert row.turns == 1 and row.finished is False and row.score is not None
-        recorder.record_turn(dialogue.reply("过保了，你不给钱我就不修。"))
+        recorder.record_turn(dialogue.reply("过保了，你不给钱我就不修。").record())
         turns = reader.turns(recorder.session_id)
-        assert [t["n"] for t in turns] == [1, 2]
-        assert turns[1]["prohibited"][0]["category"] == "no_pay_no_fix"
+        assert [t.n for t in turns] == [1, 2]
+        assert turns[1].prohibited[0].category == "no_pay_no_fix"
 
 
 def test_finished_session_and_history_contract(db_url: str, matcher: Matcher, scenarios: dict) -> None:
@@ -115,7 +115,7 @@ def test_reply_is_stored_exactly_as_typed(db_url: str, matcher: Matcher, scenari
     with open_store(db_url) as store:
         session_id, _ = play(store, matcher, scenarios[GOOD], "测试", [odd])
         [turn] = store.turns(session_id)
-    assert turn["reply"] == odd
+    assert turn.reply == odd
 
 
 def test_report_figures(db_url: str, matcher: Matcher, scenarios: dict) -> None:
@@ -137,6 +137,58 @@ def test_report_figures(db_url: str, matcher: Matcher, scenarios: dict) -> None:
     assert second.prohibited_hits >= 2
 
 
+def test_summaries_give_the_same_report_as_a_full_scan(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+    """The per-trainee summaries kept with each write equal a scan of every session, on both databases."""
+    import random
+
+    from simulator.progress import build_report
+    from simulator.store import summaries
+
+    rng = random.Random(11)
+    chosen = [scenarios[k] for k in sorted(scenarios)][:5]
+    with open_store(db_url) as store:
+        pending = []
+        for k in range(40):
+            scenario = rng.choice(chosen)
+            example = rng.choice(scenario.examples)
+            day = f"2026-10-{1 + rng.randrange(28):02d}T{rng.randrange(24):02d}:00:00+00:00"  # out of order
+            dialogue = Dialogue(scenario, matcher, seed=example.seed)
+            recorder = store.begin_session(
+                trainee=rng.choice(["甲", "乙", "丙", "丁"]), scenario=scenario, seed=example.seed,
+                mode=rng.choice(["practice", "exam"]), started_at=day,
+            )
+            replies = example.replies[: rng.choice([0, 1, len(example.replies)])]
+            for reply in replies:
+                if not dialogue.finished:
+                    recorder.record_turn(dialogue.reply(reply).record())
+            if not replies and rng.random() < 0.5:
+                store.discard_if_empty(recorder.session_id)
+            elif rng.random() < 0.3:
+                pending.append((recorder, dialogue))  # finished later, after others started
+            else:
+                recorder.finish(dialogue.end())
+                recorder.finish(dialogue.end())  # closing twice counts once
+        for recorder, dialogue in pending:
+            recorder.finish(dialogue.end())
+        store.trainee_id("戊")  # a trainee with no session at all
+        marks = {s.id: s.model.scoring.pass_mark for s in scenarios.values()}
+
+        def reference(trainee: str | None = None) -> list:
+            names = store.trainee_names()
+            if trainee:
+                names = {i: n for i, n in names.items() if n == trainee}
+            return build_report(names, store.scenario_titles(), store.report_scan(trainee),
+                                store.category_counts(trainee), pass_marks=marks)
+
+        summarised = [r.to_json() for r in team_report(store)]
+        assert summarised == [r.to_json() for r in reference()]
+        assert [r.to_json() for r in team_report(store, "乙")] == [r.to_json() for r in reference("乙")]
+        assert sum(r["unfinished"] for r in summarised) > 0 and sum(r["exams"] for r in summarised) > 0
+        with store.driver.transaction():
+            summaries.rebuild(store.driver)  # what migration 4 does to an existing database
+        assert [r.to_json() for r in team_report(store)] == summarised
+
+
 def test_trend_definition() -> None:
     assert trend([80]) is None
     assert trend([90, 70]) == 20
@@ -154,7 +206,7 @@ def test_cli_history_transcript_report(db_url: str, matcher: Matcher, scenarios:
 
     history = json.loads(run("history", "--format", "json", "--trainee", "王小明"))
     assert [h["id"] for h in history] == [session_id]
-    assert run("history", "--format", "csv").splitlines()[0].startswith("id,trainee,scenario,started_at")
+    assert run("history", "--format", "csv").splitlines()[0].startswith("\ufeffid,trainee,scenario,started_at")
     transcript = json.loads(run("transcript", str(session_id), "--format", "json"))
     assert transcript["session"]["id"] == session_id and transcript["turns"][0]["n"] == 1
     assert {"n", "customer", "reply", "prohibited", "standard", "mood", "score"} <= set(transcript["turns"][0])
@@ -198,7 +250,7 @@ def test_killed_mid_scenario_keeps_every_turn(db_url: str) -> None:
     with open_store(db_url) as store:
         row = store.session(start["session"])
         assert row is not None and row.finished is False and row.turns == 2
-        assert [t["reply"] for t in store.turns(row.id)][1] == "需要先停机断电，您看现在方便吗？"
+        assert [t.reply for t in store.turns(row.id)][1] == "需要先停机断电，您看现在方便吗？"
 
 
 def test_ctrl_c_mid_scenario_keeps_every_turn(tmp_path: Path) -> None:
@@ -234,8 +286,8 @@ with open_store(db) as store:
         for reply in ["您好，我是华气公司的工程师。", "我先看看。", "设备过保了，这次维修需要收费。", "谢谢。"]:
             if dialogue.finished:
                 break
-            recorder.record_turn(dialogue.reply(reply))
-        recorder.finish(dialogue)
+            recorder.record_turn(dialogue.reply(reply).record())
+        recorder.finish(dialogue.end())
 print("ok")
 """
 
@@ -313,7 +365,7 @@ def test_postgres_unreachable_gets_a_chinese_error() -> None:
 
 
 def test_default_database_lives_in_the_data_dir(isolated_home: Path) -> None:
-    with open_store() as store:
+    with open_store(locations.default_database()) as store:
         assert store.schema_version == LATEST
     assert (isolated_home / "progress.sqlite3").exists()
 

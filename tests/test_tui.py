@@ -14,7 +14,8 @@ from simulator.tui.screens.debrief import DebriefScreen
 from simulator.tui.screens.picker import PickerScreen
 from simulator.tui.screens.play import PlayScreen
 from simulator.tui.screens.progress import ProgressScreen
-from simulator.tui.screens.team import TeamScreen, TranscriptScreen
+from simulator.tui.screens.team import TeamScreen
+from simulator.tui.screens.transcript import TranscriptScreen
 from simulator.tui.services import Services
 from simulator.tui.widgets import ReplyArea
 
@@ -98,7 +99,7 @@ async def test_whole_flow_start_pick_play_debrief_history(tmp_path: Path, engine
     with open_store(str(tmp_path / "tui.sqlite3")) as store:
         [session] = store.sessions(trainee="王小明")
         assert session.finished and session.outcome == "good" and session.mode == "exam"
-        assert [t["reply"] for t in store.turns(session.id)] == GOOD_REPLIES
+        assert [t.reply for t in store.turns(session.id)] == GOOD_REPLIES
 
 
 async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, engine: Matcher) -> None:
@@ -121,7 +122,7 @@ async def test_quitting_mid_scenario_asks_and_keeps_turns(tmp_path: Path, engine
         [session] = store.sessions(trainee="李四")
         assert not session.finished and session.turns == 2
         turns = store.turns(session.id)
-        assert turns[1]["prohibited"][0]["category"] == "guess_cause"
+        assert turns[1].prohibited[0].category == "guess_cause"
 
 
 async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path, engine: Matcher) -> None:
@@ -140,7 +141,9 @@ async def test_practice_mode_lints_while_typing_and_exam_does_not(tmp_path: Path
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         exam = await pick(pilot, app, "out_of_warranty_charge", exam=True)
         exam.query_one("#reply", ReplyArea).text = "过保了，你不给钱我就不修"
-        await pilot.pause(0.6)
+        await pilot.pause()
+        # Exam mode schedules no lint at all (not merely "none yet").
+        assert exam._lint_timer is None and not [w for w in app.workers if w.group == "lint"]
         assert str(exam.query_one("#lint", Static).render()).strip() == ""
 
 
@@ -300,7 +303,7 @@ async def test_fast_typing_never_merges_or_loses_replies(tmp_path: Path, engine:
         assert replies[1:] == [second] or (len(replies) == 1 and area.text == second)
         store = app.services.store
         [session] = store.sessions("王小明")
-        assert [t["reply"] for t in store.turns(session.id)] == replies
+        assert [t.reply for t in store.turns(session.id)] == replies
 
 
 async def test_a_name_close_to_an_existing_trainee_is_questioned_once(tmp_path: Path, engine: Matcher) -> None:
@@ -347,5 +350,119 @@ async def test_an_unfinished_session_resumes_where_it_stopped(tmp_path: Path, en
         assert len(resumed.dialogue.turns) == 2
         await say(pilot, app, GOOD_REPLIES[2])
         turns = app.services.store.turns(session_id)
-        assert [t["n"] for t in turns] == [1, 2, 3] and turns[2]["reply"] == GOOD_REPLIES[2]
+        assert [t.n for t in turns] == [1, 2, 3] and turns[2].reply == GOOD_REPLIES[2]
         assert len(app.services.store.sessions("王小明")) == 1
+
+
+async def test_hostile_names_and_replies_reach_the_screen_as_visible_text(tmp_path: Path, engine: Matcher) -> None:
+    """Escape sequences and markup typed as a name or a reply are shown, never sent to the terminal."""
+    import json
+
+    hostile = json.loads((Path(__file__).parent / "hostile" / "terminal_and_csv.json").read_text(encoding="utf-8"))
+    name = hostile["names"][0]  # clears the screen and fakes a green 满分 line if printed raw
+    controls = {chr(c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+    def screen_text(app: SimulatorApp) -> str:
+        return app.export_screenshot()
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app, name)
+        assert not controls & set(screen_text(app))
+        await pick(pilot, app, "out_of_warranty_charge")
+        await say(pilot, app, hostile["replies"][0])
+        assert not controls & set(screen_text(app))
+        await pilot.press("escape")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await pilot.pause()
+        assert not controls & set(screen_text(app)) and "␛" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+        assert not controls & set(screen_text(app))
+
+
+async def test_the_ui_thread_never_waits_on_the_store(tmp_path: Path, engine: Matcher) -> None:
+    """Every store query of a session (start, pick, play, debrief, progress, team, transcript) runs in a worker."""
+    import threading
+
+    app = make_app(tmp_path, engine)
+    on_ui_thread: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.services.store is not None and app.services.scenarios)
+        driver = app.services.store.driver
+        execute = driver.execute
+
+        def watched(sql, params=()):  # noqa: ANN001, ANN202 - the real driver, observed
+            if threading.current_thread() is threading.main_thread():
+                on_ui_thread.append(sql.split()[0] + " " + sql[:60])
+            return execute(sql, params)
+
+        driver.execute = watched  # type: ignore[method-assign]
+        await enter_trainee(pilot, app)
+        await pick(pilot, app, "out_of_warranty_charge")
+        await say(pilot, app, GOOD_REPLIES[0])
+        await pilot.press("escape", "y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        await wait_until(pilot, lambda: app.screen.query_one("#sessions", DataTable).row_count == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+        await pilot.press("escape", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen) and app.screen.loaded)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, TranscriptScreen))
+        await pilot.pause(0.2)
+    assert on_ui_thread == []
+
+
+async def test_team_view_pages_a_large_team(tmp_path: Path, engine: Matcher) -> None:
+    with open_store(str(tmp_path / "tui.sqlite3")) as store:
+        for i in range(230):
+            store.trainee_id(f"学员{i:03d}")
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.services.store is not None and app.services.scenarios)
+        app.screen.query_one("#name", Input).blur()
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen) and app.screen.loaded)
+        table = app.screen.query_one("#team", DataTable)
+        bar = app.screen.query_one("#teambar", Static)
+        assert table.row_count == 100 and "230 位学员" in str(bar.render()) and "第 1/3 页" in str(bar.render())
+        await pilot.press("n", "n")
+        assert table.row_count == 30 and "第 3/3 页" in str(bar.render())
+        assert str(table.get_row_at(0)[0]) == "学员200"
+        await pilot.press("b")
+        assert "第 2/3 页" in str(bar.render())
+
+
+async def test_a_pasted_reply_over_the_limit_is_counted_not_linted_and_not_sent(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.judge import MAX_REPLY_CHARS
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await pick(pilot, app, "out_of_warranty_charge")
+        area = play.query_one("#reply", ReplyArea)
+        area.text = "这个不属于我负责" * 300  # 2,400 characters
+        await pilot.pause()
+        assert f"2400/{MAX_REPLY_CHARS}" in str(area.border_subtitle) and "超出上限" in str(area.border_subtitle)
+        await pilot.pause(0.5)
+        assert not [w for w in app.workers if w.group == "lint"]  # a huge paste is not checked over and over
+        assert "最多 2000 字" in str(play.query_one("#lint", Static).render())
+        area.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert play.dialogue is not None and play.dialogue.turns == [] and len(area.text) == 2400
+        area.text = "李站长您好，我是华气公司的售后工程师小王。"
+        await pilot.pause()
+        assert area.border_subtitle == ""

@@ -9,18 +9,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from .drivers import Driver, PostgresDriver, SQLiteDriver
+from rapidfuzz import fuzz, process
+
+from ..record import Dispute, Mark, SessionEnd, SessionRecord, TurnRecord
+from ..text import name_key
+from . import summaries
+from .drivers import Driver, PostgresDriver, SQLiteDriver, redact
 from .errors import StoreError
 from .migrations import APP_MARKER, LATEST, MIGRATIONS
 
-if TYPE_CHECKING:  # the store records what the engine produces, without importing it at run time
-    from ..dialogue import Dialogue, Turn
-    from ..scenario import Scenario
+
+class ScenarioInfo(Protocol):
+    """What the store keeps of a scenario (``scenario.Scenario`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def version_hash(self) -> str: ...
 
 __all__ = ["Store", "StoreError", "SessionRecorder", "open_store"]
 
@@ -29,41 +40,7 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class SessionRow:
-    id: int
-    trainee: str
-    scenario: str
-    scenario_title: str
-    mode: str
-    seed: int
-    started_at: str
-    ended_at: str | None
-    finished: bool
-    ending: str | None
-    outcome: str | None
-    score: int | None
-    turns: int
-    content_version: str
-
-    def to_json(self) -> dict[str, Any]:
-        """As in the ``history --format json`` contract, plus a few extra fields."""
-        return {
-            "id": self.id,
-            "trainee": self.trainee,
-            "scenario": self.scenario,
-            "started_at": self.started_at,
-            "finished": self.finished,
-            "outcome": self.outcome,
-            "score": self.score,
-            "turns": self.turns,
-            "scenario_title": self.scenario_title,
-            "mode": self.mode,
-            "ending": self.ending,
-            "ended_at": self.ended_at,
-            "seed": self.seed,
-            "content_version": self.content_version,
-        }
+SessionRow = SessionRecord  # the store's name for it
 
 
 _SESSION_COLUMNS = (
@@ -72,8 +49,8 @@ _SESSION_COLUMNS = (
 )
 
 
-def _session(row: tuple[Any, ...]) -> SessionRow:
-    return SessionRow(
+def _session(row: tuple[Any, ...]) -> SessionRecord:
+    return SessionRecord(
         id=int(row[0]), trainee=row[1], scenario=row[2], scenario_title=row[3], mode=row[4], seed=int(row[5]),
         started_at=row[6], ended_at=row[7], finished=bool(row[8]), ending=row[9], outcome=row[10],
         score=None if row[11] is None else int(row[11]), turns=int(row[12]), content_version=row[13],
@@ -81,22 +58,72 @@ def _session(row: tuple[Any, ...]) -> SessionRow:
 
 
 class SessionRecorder:
-    """Writes one session as it is played."""
+    """Writes one session as it is played: each turn in its own transaction, then the close."""
 
-    def __init__(self, store: Store, session_id: int, trainee_id: int):
-        self.store = store
-        self.session_id = session_id
+    def __init__(
+        self, store: Store, session: SessionRecord, trainee_id: int, scores: list[int] | None = None
+    ):
+        self.driver = store.driver
+        self.clock = store.clock
+        self.session_id = session.id
         self.trainee_id = trainee_id
-        self._scores: list[int] = []
+        self.scenario = session.scenario
+        self.mode = session.mode
+        self.started_at = session.started_at
+        self._scores: list[int] = list(scores or [])
 
-    def record_turn(self, turn: Turn) -> None:
-        """Commit ``turn`` now (its own transaction)."""
-        self._scores.append(turn.score)
-        self.store._record_turn(self, turn)
+    def record_turn(self, turn: TurnRecord) -> None:
+        """Commit ``turn`` now, with the per-category counts and the running score."""
+        counts: dict[tuple[str, str], int] = {}
+        for kind, categories in (
+            ("prohibited", [h.category for h in turn.prohibited]),
+            ("standard", [h.category for h in turn.standard]),
+            ("missed", list(turn.missed)),
+        ):
+            for category in dict.fromkeys(categories):
+                counts[(kind, category)] = counts.get((kind, category), 0) + 1
+        scores = [*self._scores, turn.score]
+        mean = round(sum(scores) / len(scores))
+        with self.driver.transaction():
+            self.driver.execute(
+                "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
+                "score, next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.session_id, turn.n, turn.node, turn.customer, turn.reply, int(turn.timed_out),
+                    turn.outcome, turn.mood_before, turn.mood, turn.score, turn.next_node, turn.seconds,
+                    json.dumps(turn.detail(), ensure_ascii=False), self.clock(),
+                ),
+            )
+            for (kind, category), count in counts.items():
+                self.driver.execute(
+                    "INSERT INTO session_categories (session_id, trainee_id, kind, category, count) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, kind, category) "
+                    "DO UPDATE SET count = session_categories.count + excluded.count",
+                    (self.session_id, self.trainee_id, kind, category, count),
+                )
+            summaries.categories_counted(self.driver, self.trainee_id, counts)
+            # The running score and turn count keep an interrupted session meaningful.
+            self.driver.execute(
+                "UPDATE sessions SET turns = ?, score = ? WHERE id = ?", (turn.n, mean, self.session_id)
+            )
+        self._scores = scores  # only once committed
 
-    def finish(self, dialogue: Dialogue) -> None:
-        """Close the session; an unfinished dialogue stays unfinished."""
-        self.store._finish(self, dialogue)
+    def finish(self, end: SessionEnd | None) -> None:
+        """Close the session; ``None`` (not finished) leaves it unfinished."""
+        if end is None:
+            return
+        with self.driver.transaction():
+            closed = self.driver.execute(
+                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ?, "
+                "passed = ? WHERE id = ? AND finished = 0 RETURNING id",
+                (self.clock(), end.ending, end.outcome, end.score, end.turns, int(end.passed), self.session_id),
+            )
+            if closed:  # closing twice counts once
+                summaries.session_finished(
+                    self.driver, trainee_id=self.trainee_id, session_id=self.session_id, scenario=self.scenario,
+                    started_at=self.started_at, mode=self.mode, score=end.score, passed=end.passed,
+                    lock=self.driver.row_lock,
+                )
 
 
 class Store:
@@ -111,6 +138,12 @@ class Store:
 
     def _migrate(self) -> None:
         driver = self.driver
+        if driver.read_only:  # nothing may be written: reading works if the schema is current
+            tables = driver.table_names()
+            current = int(driver.execute("SELECT MAX(version) FROM schema_version")[0][0] or 0) if tables else 0
+            if current != LATEST:
+                raise StoreError("进度数据库是只读的，而它需要先升级（或新建）才能使用；请检查文件权限。")
+            return
         with driver.transaction(lock=True):
             tables = driver.table_names()
             if "meta" not in tables:
@@ -140,6 +173,8 @@ class Store:
                     driver.execute(statement.replace("{id}", driver.id_column))
                 if version == 1:
                     driver.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP_MARKER,))
+                if version == 4:
+                    summaries.rebuild(driver)
                 driver.execute(
                     "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
                     (version, description, self.clock()),
@@ -168,8 +203,6 @@ class Store:
         name = name.strip()
         if not name or self.driver.execute("SELECT 1 FROM trainees WHERE name = ?", (name,)):
             return name
-        from ..text import name_key
-
         key = name_key(name)
         for (stored,) in self.driver.execute("SELECT name FROM trainees ORDER BY id"):
             if name_key(stored) == key:
@@ -178,10 +211,6 @@ class Store:
 
     def similar_trainees(self, name: str, limit: int = 3) -> list[str]:
         """Existing trainees whose names are close to ``name`` but not the same person's key."""
-        from rapidfuzz import fuzz, process
-
-        from ..text import name_key
-
         key = name_key(name)
         names = {stored: name_key(stored) for stored in self.trainees()}
         candidates = {stored: k for stored, k in names.items() if k != key}
@@ -204,9 +233,10 @@ class Store:
             return int(rows[0][0])
 
     def begin_session(
-        self, *, trainee: str, scenario: Scenario, seed: int, mode: str = "practice", started_at: str | None = None
+        self, *, trainee: str, scenario: ScenarioInfo, seed: int, mode: str = "practice", started_at: str | None = None
     ) -> SessionRecorder:
         trainee_id = self.trainee_id(trainee)
+        started_at = started_at or self.clock()
         with self.driver.transaction():
             self.driver.execute(
                 "INSERT INTO scenario_titles (scenario, title) VALUES (?, ?) "
@@ -216,57 +246,12 @@ class Store:
             rows = self.driver.execute(
                 "INSERT INTO sessions (trainee_id, scenario, scenario_title, content_version, mode, seed, started_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at or self.clock()),
+                (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at),
             )
-        return SessionRecorder(self, int(rows[0][0]), trainee_id)
-
-    def _record_turn(self, recorder: SessionRecorder, turn: Turn) -> None:
-        data = turn.to_json()
-        detail = json.dumps(
-            {k: data[k] for k in ("prohibited", "standard", "missed", "score_items", "next_customer")},
-            ensure_ascii=False,
-        )
-        counts: dict[tuple[str, str], int] = {}
-        for kind, categories in (
-            ("prohibited", [h.category for h in turn.judgement.prohibited]),
-            ("standard", [h.category for h in turn.judgement.standard]),
-            ("missed", [*turn.judgement.missed, *(["|".join(turn.judgement.missed_any)] if turn.judgement.missed_any else [])]),
-        ):
-            for category in dict.fromkeys(categories):
-                counts[(kind, category)] = counts.get((kind, category), 0) + 1
-        mean = round(sum(recorder._scores) / len(recorder._scores))
-        with self.driver.transaction():
-            self.driver.execute(
-                "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, "
-                "next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    recorder.session_id, turn.n, turn.node, turn.customer, turn.reply, int(turn.timed_out), turn.outcome,
-                    turn.mood_before, turn.mood, turn.score, turn.next_node, turn.seconds, detail, self.clock(),
-                ),
-            )
-            for (kind, category), count in counts.items():
-                self.driver.execute(
-                    "INSERT INTO session_categories (session_id, trainee_id, kind, category, count) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (session_id, kind, category) DO UPDATE SET count = session_categories.count + excluded.count",
-                    (recorder.session_id, recorder.trainee_id, kind, category, count),
-                )
-            # The running score and turn count keep an interrupted session meaningful.
-            self.driver.execute(
-                "UPDATE sessions SET turns = ?, score = ? WHERE id = ?", (turn.n, mean, recorder.session_id)
-            )
-
-    def _finish(self, recorder: SessionRecorder, dialogue: Dialogue) -> None:
-        if not dialogue.finished:
-            return
-        ending = dialogue.ending
-        with self.driver.transaction():
-            self.driver.execute(
-                "UPDATE sessions SET finished = 1, ended_at = ?, ending = ?, outcome = ?, score = ?, turns = ? WHERE id = ?",
-                (
-                    self.clock(), dialogue.ending_id, ending.outcome if ending else None, dialogue.score,
-                    len(dialogue.turns), recorder.session_id,
-                ),
-            )
+            summaries.session_started(self.driver, trainee_id, started_at)
+            session = self.session(int(rows[0][0]))
+        assert session is not None
+        return SessionRecorder(self, session, trainee_id)
 
     # -- reading ------------------------------------------------------------
 
@@ -299,11 +284,21 @@ class Store:
                 latest[row.scenario] = row
         return latest
 
+    def discard_if_empty(self, session_id: int) -> None:
+        """Remove a session that never got a turn (a play that failed before its first reply)."""
+        with self.driver.transaction():
+            gone = self.driver.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS (SELECT 1 FROM turns WHERE session_id = ?) "
+                "RETURNING trainee_id",
+                (session_id, session_id),
+            )
+            if gone:
+                summaries.session_discarded(self.driver, int(gone[0][0]))
+
     def resume_session(self, session: SessionRow) -> SessionRecorder:
         """A recorder that goes on writing ``session`` (its turns so far stay as they are)."""
-        recorder = SessionRecorder(self, session.id, self.trainee_id(session.trainee))
-        recorder._scores = [int(t["score"]) for t in self.turns(session.id)]
-        return recorder
+        scores = [t.score for t in self.turns(session.id)]
+        return SessionRecorder(self, session, self.trainee_id(session.trainee), scores)
 
     def session(self, session_id: int) -> SessionRow | None:
         rows = self.driver.execute(
@@ -312,26 +307,22 @@ class Store:
         )
         return _session(rows[0]) if rows else None
 
-    def turns(self, session_id: int) -> list[dict[str, Any]]:
+    def turns(self, session_id: int) -> list[TurnRecord]:
         """A session's turns as stored, ``reply`` exactly as typed."""
         rows = self.driver.execute(
-            "SELECT n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail "
-            "FROM turns WHERE session_id = ? ORDER BY n",
+            "SELECT n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, "
+            "detail FROM turns WHERE session_id = ? ORDER BY n",
             (session_id,),
         )
-        out = []
-        for n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail in rows:
-            extra = json.loads(detail)
-            out.append(
-                {
-                    "n": n, "customer": customer, "reply": reply, "prohibited": extra["prohibited"],
-                    "standard": extra["standard"], "mood": mood, "score": score, "node": node,
-                    "outcome": outcome, "timed_out": bool(timed_out), "mood_before": mood_before,
-                    "missed": extra["missed"], "score_items": extra["score_items"], "next_node": next_node,
-                    "next_customer": extra.get("next_customer"), "seconds": seconds,
-                }
+        return [
+            TurnRecord.stored(
+                n=n, node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
+                mood_before=mood_before, mood=mood, score=score, next_node=next_node, seconds=seconds,
+                detail=json.loads(detail),
             )
-        return out
+            for n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail
+            in rows
+        ]
 
     def previous_session(self, trainee: str, scenario: str, before_id: int) -> SessionRow | None:
         """The trainee's latest earlier session of the same scenario."""
@@ -370,6 +361,143 @@ class Store:
         )
         return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
 
+    # -- the summaries kept with every write (store/summaries.py): a team report reads only these --
+
+    def _trainee_filter(self, trainee: str | None, column: str) -> tuple[str, list[Any]]:
+        if not trainee:
+            return "", []
+        return f" WHERE {column} = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)]
+
+    def summary_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """(trainee id, name, sessions, finished, score sum, scored, best, passed, exams, exam passes,
+        last played, recent scores JSON) per trainee; a trainee without sessions has zeros."""
+        where, params = self._trainee_filter(trainee, "t.id")
+        return self.driver.execute(
+            "SELECT t.id, t.name, COALESCE(s.sessions, 0), COALESCE(s.finished, 0), COALESCE(s.score_sum, 0), "
+            "COALESCE(s.scored, 0), s.best, COALESCE(s.passed, 0), COALESCE(s.exams, 0), "
+            "COALESCE(s.exam_passed, 0), s.last_played, COALESCE(s.recent, '[]') "
+            f"FROM trainees t LEFT JOIN trainee_summary s ON s.trainee_id = t.id{where}",
+            params,
+        )
+
+    def category_totals(self, trainee: str | None = None, top: int = 3) -> list[tuple[int, str, str, int]]:
+        """(trainee id, kind, category, count): each trainee's ``top`` most broken and most missed categories,
+        summed over sessions, plus one ("prohibited", "", total) row per trainee with every prohibited hit."""
+        where, params = self._trainee_filter(trainee, "trainee_id")
+        kinds = "kind IN ('prohibited', 'missed')"
+        filtered = f"{where} AND {kinds}" if where else f" WHERE {kinds}"
+        rows = self.driver.execute(
+            "SELECT trainee_id, kind, category, count FROM (SELECT trainee_id, kind, category, count, "
+            "ROW_NUMBER() OVER (PARTITION BY trainee_id, kind ORDER BY count DESC, category) AS rank "
+            f"FROM trainee_categories{filtered}) ranked WHERE rank <= ? "
+            "UNION ALL SELECT trainee_id, 'prohibited', '', SUM(count) FROM trainee_categories"
+            + (f"{where} AND kind = 'prohibited'" if where else " WHERE kind = 'prohibited'")
+            + " GROUP BY trainee_id",
+            [*params, top, *params],
+        )
+        return [(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
+
+    def scenario_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """(trainee id, scenario, finished sessions, score sum, best, first score, latest score)."""
+        where, params = self._trainee_filter(trainee, "trainee_id")
+        return self.driver.execute(
+            "SELECT trainee_id, scenario, sessions, score_sum, best, first_score, latest_score "
+            f"FROM trainee_scenarios{where}",
+            params,
+        )
+
+    # -- disputes and review marks (issue: 复核与校准) ---------------------------------
+
+    def add_dispute(self, session_id: int, n: int, comment: str = "") -> Dispute:
+        """Record the trainee's "我认为判错了" on turn ``n`` (committed at once)."""
+        with self.driver.transaction():
+            rows = self.driver.execute(
+                "SELECT s.trainee_id, t.name FROM turns u JOIN sessions s ON s.id = u.session_id "
+                "JOIN trainees t ON t.id = s.trainee_id WHERE u.session_id = ? AND u.n = ?",
+                (session_id, n),
+            )
+            if not rows:
+                raise StoreError(f"练习 {session_id} 没有第 {n} 回合")
+            trainee_id, trainee = rows[0]
+            created = self.clock()
+            [[dispute_id]] = self.driver.execute(
+                "INSERT INTO disputes (session_id, n, trainee_id, comment, created_at) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
+                (session_id, n, trainee_id, comment, created),
+            )
+        return Dispute(int(dispute_id), session_id, n, trainee, comment, created)
+
+    def disputes(self) -> list[Dispute]:
+        rows = self.driver.execute(
+            "SELECT d.id, d.session_id, d.n, t.name, d.comment, d.created_at FROM disputes d "
+            "JOIN trainees t ON t.id = d.trainee_id ORDER BY d.created_at, d.id"
+        )
+        return [Dispute(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def add_mark(
+        self, session_id: int, n: int, *, reviewer: str, kind: str, category: str = "", words: str = "",
+        comment: str = "",
+    ) -> Mark:
+        """Record a trainer's mark (committed at once); it supersedes the active mark on the same point."""
+        with self.driver.transaction():
+            if not self.driver.execute("SELECT 1 FROM turns WHERE session_id = ? AND n = ?", (session_id, n)):
+                raise StoreError(f"练习 {session_id} 没有第 {n} 回合")
+            created = self.clock()
+            [[mark_id]] = self.driver.execute(
+                "INSERT INTO review_marks (session_id, n, reviewer, kind, category, words, comment, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (session_id, n, reviewer, kind, category, words, comment, created),
+            )
+            # One active verdict per point: the category's (whichever kind), or the whole turn's "confirmed".
+            self.driver.execute(
+                "UPDATE review_marks SET superseded_by = ? WHERE session_id = ? AND n = ? AND id <> ? "
+                "AND superseded_by IS NULL AND category = ?",
+                (mark_id, session_id, n, mark_id, category),
+            )
+        return Mark(int(mark_id), session_id, n, reviewer, kind, category, words, comment, created)
+
+    def marks(self, session_id: int | None = None, n: int | None = None, history: bool = False) -> list[Mark]:
+        """Review marks (active ones unless ``history``), oldest first."""
+        where, params = [], []
+        if session_id is not None:
+            where.append("session_id = ?")
+            params.append(session_id)
+        if n is not None:
+            where.append("n = ?")
+            params.append(n)
+        if not history:
+            where.append("superseded_by IS NULL")
+        sql = ("SELECT id, session_id, n, reviewer, kind, category, words, comment, created_at, superseded_by "
+               "FROM review_marks" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at, id")
+        return [
+            Mark(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5], r[6], r[7], r[8],
+                 None if r[9] is None else int(r[9]))
+            for r in self.driver.execute(sql, params)
+        ]
+
+    def judged_turns(self, limit: int = 5000) -> list[tuple[SessionRecord, TurnRecord]]:
+        """The latest ``limit`` turns with their sessions (what a review round draws from)."""
+        rows = self.driver.execute(
+            f"SELECT {_SESSION_COLUMNS}, u.n, u.node, u.customer, u.reply, u.timed_out, u.outcome, u.mood_before, "
+            "u.mood, u.score, u.next_node, u.seconds, u.detail FROM turns u "
+            "JOIN sessions s ON s.id = u.session_id JOIN trainees t ON t.id = s.trainee_id "
+            "ORDER BY u.id DESC LIMIT ?",
+            (limit,),
+        )
+        out = []
+        for row in rows:
+            session = _session(row[:14])
+            n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail = row[14:]
+            out.append((session, TurnRecord.stored(
+                n=n, node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
+                mood_before=mood_before, mood=mood, score=score, next_node=next_node, seconds=seconds,
+                detail=json.loads(detail),
+            )))
+        return out
+
+    def turn(self, session_id: int, n: int) -> TurnRecord | None:
+        return next((t for t in self.turns(session_id) if t.n == n), None)
+
     def category_series(self, trainee: str, category: str) -> list[tuple[str, int, int]]:
         """(started_at, session id, count) of ``category`` per session of ``trainee``."""
         return self.driver.execute(
@@ -380,17 +508,15 @@ class Store:
         )
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str) -> Store:
     """Open (and migrate) the store at ``url``: a SQLite path or ``postgresql://…``.
 
-    Defaults to ``SIMULATOR_DB`` or a SQLite file in the user data directory.
+    The adapters resolve the default (``locations.default_database``) and pass it.
     """
-    from .. import locations
-
-    target = url or locations.default_database()
+    target = url
     if target.startswith(("postgresql://", "postgres://")):
         return Store(PostgresDriver(target))
     if "://" in target and not target.startswith("sqlite://"):
-        raise StoreError(f"不支持的数据库地址：{target}（请用 SQLite 文件路径或 postgresql://…）")
+        raise StoreError(f"不支持的数据库地址：{redact(target)}（请用 SQLite 文件路径或 postgresql://…）")
     path = Path(target.removeprefix("sqlite://")).expanduser()
     return Store(SQLiteDriver(path))

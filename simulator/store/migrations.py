@@ -90,4 +90,85 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        "per-trainee summaries kept with each turn and each close, so team reports never scan every session",
+        [
+            # Whether a session passed is decided when it ends, against the pass mark in force then.
+            "ALTER TABLE sessions ADD COLUMN passed INTEGER",
+            "UPDATE sessions SET passed = CASE WHEN finished = 1 AND score IS NOT NULL "
+            "AND COALESCE(outcome, '') <> 'bad' AND score >= 60 THEN 1 ELSE 0 END",
+            """CREATE TABLE trainee_summary (
+                trainee_id INTEGER PRIMARY KEY REFERENCES trainees(id),
+                sessions INTEGER NOT NULL DEFAULT 0,
+                finished INTEGER NOT NULL DEFAULT 0,
+                score_sum INTEGER NOT NULL DEFAULT 0,
+                scored INTEGER NOT NULL DEFAULT 0,
+                best INTEGER,
+                passed INTEGER NOT NULL DEFAULT 0,
+                exams INTEGER NOT NULL DEFAULT 0,
+                exam_passed INTEGER NOT NULL DEFAULT 0,
+                last_played TEXT,
+                recent TEXT NOT NULL DEFAULT '[]'
+            )""",
+            """CREATE TABLE trainee_scenarios (
+                trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+                scenario TEXT NOT NULL,
+                sessions INTEGER NOT NULL,
+                score_sum INTEGER NOT NULL,
+                best INTEGER NOT NULL,
+                first_score INTEGER NOT NULL,
+                first_at TEXT NOT NULL,
+                first_id INTEGER NOT NULL,
+                latest_score INTEGER NOT NULL,
+                latest_at TEXT NOT NULL,
+                latest_id INTEGER NOT NULL,
+                PRIMARY KEY (trainee_id, scenario)
+            )""",
+            """CREATE TABLE trainee_categories (
+                trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+                kind TEXT NOT NULL,
+                category TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (trainee_id, kind, category)
+            )""",
+            "INSERT INTO trainee_categories (trainee_id, kind, category, count) "
+            "SELECT trainee_id, kind, category, SUM(count) FROM session_categories GROUP BY trainee_id, kind, category",
+            # trainee_summary and trainee_scenarios are filled from the sessions by Store (one ordered scan).
+        ],
+    )
+)
+
+MIGRATIONS.append(
+    (
+        5,
+        "trainees' disputes and trainers' review marks on judged turns (every mark kept: a new one supersedes)",
+        [
+            """CREATE TABLE disputes (
+                id {id},
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                n INTEGER NOT NULL,
+                trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+                comment TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX disputes_by_turn ON disputes (session_id, n)",
+            """CREATE TABLE review_marks (
+                id {id},
+                session_id INTEGER NOT NULL REFERENCES sessions(id),
+                n INTEGER NOT NULL,
+                reviewer TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                category TEXT NOT NULL DEFAULT '',
+                words TEXT NOT NULL DEFAULT '',
+                comment TEXT NOT NULL DEFAULT '',
+                created_at TEXT NOT NULL,
+                superseded_by INTEGER
+            )""",
+            "CREATE INDEX marks_by_turn ON review_marks (session_id, n)",
+        ],
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

@@ -1,16 +1,43 @@
-"""The Textual application: trainee → scenario → play → debrief, and progress views."""
+"""The Textual application: trainee → scenario → play → debrief, and progress views.
+
+The app is the one place that builds screens: screens post ``messages.Open*``
+and the handlers below push them.  Start-up work runs in thread workers and
+is announced to the open screens with ``ContentReady`` / ``EngineReady``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from collections.abc import Iterable
-
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.message import Message
 from textual.screen import Screen
 
+from ..errors import ContentError
+from .messages import (
+    ContentReady,
+    EngineReady,
+    OpenDebrief,
+    OpenPicker,
+    OpenPlay,
+    OpenProgress,
+    OpenReview,
+    OpenTeam,
+    OpenTraineeSessions,
+    OpenTranscript,
+)
+from .screens.debrief import DebriefScreen
+from .screens.picker import PickerScreen
+from .screens.play import PlayScreen
+from .screens.progress import ProgressScreen
+from .screens.review import ReviewScreen
+from .screens.start import StartScreen
+from .screens.team import TeamScreen, TraineeSessionsScreen
+from .screens.transcript import TranscriptScreen
 from .services import Services
 
 
@@ -33,8 +60,6 @@ class SimulatorApp(App[None]):
         self.startup_error: str | None = None
 
     def on_mount(self) -> None:
-        from .screens.start import StartScreen
-
         theme = self.services.settings.get("theme")
         if theme:
             self.theme = theme
@@ -42,11 +67,12 @@ class SimulatorApp(App[None]):
         self.load_content()
         self.load_engine()
 
+    # -- start-up (thread workers) --------------------------------------------------
+
     @work(thread=True, exclusive=False, group="startup")
     def load_content(self) -> None:
         """Scenarios and the store: fast, needed by the first screens."""
-        from ..errors import ContentError
-        from ..store import StoreError
+        from ..store import StoreError  # the store's drivers load after the first frame
 
         try:
             self.services.load_scenarios()
@@ -58,13 +84,11 @@ class SimulatorApp(App[None]):
         except StoreError as exc:
             self.call_from_thread(self._fatal, str(exc))
             return
-        self.call_from_thread(self._content_ready)
+        self.call_from_thread(self._announce, ContentReady)
 
     @work(thread=True, exclusive=False, group="startup")
     def load_engine(self) -> None:
         """The phrasebook compile and jieba (about a second): never blocks the first screen."""
-        from ..errors import ContentError
-
         try:
             self.services.load_engine()
         except ContentError as exc:
@@ -72,52 +96,83 @@ class SimulatorApp(App[None]):
             return
         self.call_from_thread(self._engine_ready)
 
-    def _tell_screens(self, hook: str) -> None:
-        """Call ``hook`` on every open screen that has it (content_ready, engine_ready)."""
+    def _announce(self, message: type[Message]) -> None:
+        """Tell every open screen (each handles ``on_content_ready`` / ``on_engine_ready`` if it cares)."""
         for screen in self.screen_stack:
-            handler = getattr(screen, hook, None)
-            if handler:
-                handler()
-
-    def _content_ready(self) -> None:
-        self._tell_screens("content_ready")
+            screen.post_message(message())
 
     def _engine_ready(self) -> None:
         if self.services.warning:
             self.notify(self.services.warning, severity="warning", timeout=15)
-        self._tell_screens("engine_ready")
+        self._announce(EngineReady)
 
     def _fatal(self, message: str) -> None:
         self.startup_error = message
         self.notify(message, title="无法启动", severity="error", timeout=30)
 
-    def action_command_palette(self) -> None:
-        from textual.command import CommandPalette
+    # -- navigation (screens ask, the app builds) -------------------------------------
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+    @on(OpenPicker)
+    def open_picker(self, message: OpenPicker) -> None:
+        self.push_screen(PickerScreen(message.trainee))
+
+    @on(OpenPlay)
+    def open_play(self, message: OpenPlay) -> None:
+        screen = PlayScreen(message.trainee, message.scenario, exam=message.exam, resume=message.resume)
+        if message.replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    @on(OpenDebrief)
+    def open_debrief(self, message: OpenDebrief) -> None:
+        self.switch_screen(
+            DebriefScreen(message.trainee, message.scenario, message.dialogue, message.session_id, message.exam)
+        )
+
+    @on(OpenProgress)
+    def open_progress(self, message: OpenProgress) -> None:
+        self.push_screen(ProgressScreen(message.trainee))
+
+    @on(OpenTeam)
+    def open_team(self) -> None:
+        self.push_screen(TeamScreen())
+
+    @on(OpenTraineeSessions)
+    def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:
+        self.push_screen(TraineeSessionsScreen(message.trainee))
+
+    @on(OpenReview)
+    def open_review(self, message: OpenReview) -> None:
+        self.push_screen(ReviewScreen(message.reviewer))
+
+    @on(OpenTranscript)
+    def open_transcript(self, message: OpenTranscript) -> None:
+        self.push_screen(TranscriptScreen(message.session_id))
+
+    # -- commands -------------------------------------------------------------------
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App is invariant
             self.push_screen(CommandPalette(id="--command-palette", placeholder="搜索命令…（如“提示”“复盘”“团队”）"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every binding of the current screen, plus the app's own, in Chinese."""
+        """The enabled bindings of the current screen and the app, in Chinese, plus a screenshot."""
         seen: set[str] = set()
-        for node in (screen, self):
-            for binding in node._bindings.key_to_bindings.values():
-                for item in binding:
-                    # Textual's own screen bindings carry English descriptions: leave them out.
-                    if not item.description or item.description.isascii() or item.action in seen:
-                        continue
-                    if item.action == "command_palette":
-                        continue
-                    if node is screen and screen.check_action(item.action.split("(")[0], ()) is not True:
-                        continue
-                    seen.add(item.action)
-                    target = node
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            # Textual's own widget bindings carry English descriptions: leave them out.
+            if not active.enabled or not binding.description or binding.description.isascii():
+                continue
+            if binding.action == "command_palette" or binding.action in seen:
+                continue
+            seen.add(binding.action)
 
-                    def run(action: str = item.action, target: object = target) -> None:
-                        self.call_later(target.run_action, action)  # type: ignore[attr-defined]
+            def run(action: str = binding.action, target: object = active.node) -> None:
+                self.call_later(self.run_action, action, target)
 
-                    yield SystemCommand(item.description, item.tooltip or item.description, run)
-        yield SystemCommand("截图", "把当前画面保存为 SVG 图片（保存在当前目录）", lambda: self.action_screenshot())
+            yield SystemCommand(binding.description, binding.tooltip or binding.description, run)
+        yield SystemCommand("截图", "把当前画面保存为 SVG 图片（保存在当前目录）", self.action_screenshot)
 
     def action_toggle_dark(self) -> None:
         """F2: switch light/dark and remember the choice for the next start."""
@@ -125,8 +180,6 @@ class SimulatorApp(App[None]):
         self.services.remember(theme=self.theme)
 
     async def action_quit(self) -> None:
-        from .screens.play import PlayScreen
-
         if isinstance(self.screen, PlayScreen) and not self.screen.finished:
             self.screen.action_leave()
             return
@@ -134,4 +187,3 @@ class SimulatorApp(App[None]):
 
     def on_unmount(self) -> None:
         self.services.close()
-

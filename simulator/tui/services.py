@@ -1,7 +1,8 @@
 """What the screens share: content, the compiled matcher, the store, settings.
 
 Heavy set-up (the phrasebook compile and jieba's dictionary) happens in a
-worker thread via :meth:`Services.load_engine`; screens check ``ready``.
+worker thread via :meth:`Services.load_engine`; the app tells the screens
+when it is done (``messages.EngineReady``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from .. import locations
+from ..errors import ContentError
 
 if TYPE_CHECKING:  # imported lazily below: pydantic and rapidfuzz cost ~0.2 s, after the first frame
     from ..matcher import Matcher
@@ -20,13 +22,11 @@ if TYPE_CHECKING:  # imported lazily below: pydantic and rapidfuzz cost ~0.2 s, 
 
 class Services:
     def __init__(self, db_url: str | None = None):
-        self.db_url = db_url
+        self.db_url = db_url or locations.default_database()
         self.matcher: Matcher | None = None
         self.scenarios: dict[str, Scenario] = {}
         self.store: Store | None = None
-        self.error: str | None = None
         self.warning: str | None = None  # shown once the engine is ready (e.g. the learned stage is off)
-        self.engine_ready = threading.Event()
         self.scenarios_loaded = threading.Event()  # set even when loading failed, so nobody waits forever
         self._settings: dict[str, Any] | None = None
 
@@ -47,12 +47,9 @@ class Services:
 
     def load_engine(self) -> None:
         if self.matcher is not None:  # already compiled (tests share one)
-            self.engine_ready.set()
             return
-        from ..matcher import load_matcher
-
         from ..engine import attach_learned
-        from ..errors import ContentError
+        from ..matcher import load_matcher
         from ..scenario import load_scenarios
 
         matcher = load_matcher(locations.phrasebook_sources())
@@ -67,7 +64,10 @@ class Services:
             self.warning = "第二阶段判别模型没有加载，只用话术库规则评判：" + "；".join(map(str, exc.problems[:3]))
         matcher.warm_up()  # jieba's dictionary: about 0.7 s
         self.matcher = matcher
-        self.engine_ready.set()
+
+    def labels(self) -> dict[str, str]:
+        """Category id -> Chinese label, once the engine is loaded."""
+        return self.matcher.book.labels() if self.matcher is not None else {}
 
     # -- settings --------------------------------------------------------------
 

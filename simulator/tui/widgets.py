@@ -7,7 +7,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from ..dialogue import mood_label
+from ..mood import mood_label
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -30,6 +30,10 @@ def mood_bar(mood: int, width: int = 10) -> Text:
 
 def stars(difficulty: int) -> str:
     return "★" * difficulty + "☆" * (3 - difficulty)
+
+
+class TitleBar(Static):
+    """The one-line bar at the top of a screen: where you are, and the figures that matter there."""
 
 
 class MoodMeter(Static):

@@ -3,24 +3,34 @@ versus the best path, and what changed since the previous attempt."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...dialogue import Dialogue
 from ...progress import compare_attempts
-from ...scenario import OUTCOME_LABELS, Scenario, best_path, path_max_score, step_label
-from ..render import turn_text
-from .progress import labels_of
+from ...record import SessionRecord, TurnRecord
+from ...render import turn_text
+from ...scenario import OUTCOME_LABELS, Scenario
+from ...scenario_scores import best_path, path_max_score, step_label
+from ..messages import OpenPlay, OpenProgress
+from ..widgets import TitleBar
+from .base import AppScreen
+from .form import FormScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
-class DebriefScreen(Screen[None]):
+class DebriefScreen(AppScreen):
     BINDINGS = [
         Binding("r", "retry", "重练", id="debrief.retry", tooltip="用同一模式再练一次这个场景"),
         Binding("p", "progress", "我的进度", id="debrief.progress", tooltip="查看得分趋势和薄弱项"),
+        Binding("d", "dispute", "我认为判错了", id="debrief.dispute", tooltip="对某个回合的评判提出申诉，培训师复核时会先看到"),
         Binding("escape,q", "back", "返回", id="debrief.back", tooltip="回到场景列表"),
     ]
 
@@ -33,20 +43,28 @@ class DebriefScreen(Screen[None]):
         self.exam = exam
 
     def compose(self) -> ComposeResult:
-        yield Static(id="scorebar")
+        yield TitleBar(id="scorebar")
         with VerticalScroll(id="debrief"):
             yield Static(id="summary")
             yield Static(id="turns")
         yield Footer()
 
     def on_mount(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
-        labels = labels_of(self.app)
+        self.show(None, [])
+        session_id = self.session_id
+        if session_id is not None:  # then the comparison with the previous attempt, read off the UI thread
+
+            def read(store: Store) -> tuple[SessionRecord | None, list[TurnRecord]]:
+                previous = store.previous_session(self.trainee, self.scenario.id, session_id)
+                return previous, store.turns(previous.id) if previous is not None else []
+
+            self.read_store(read, lambda found: self.show(*found))
+
+    def show(self, previous: SessionRecord | None, previous_turns: list[TurnRecord]) -> None:
+        labels = self.labels()
         dialogue = self.dialogue
+        records = [t.record() for t in dialogue.turns]
         ending = dialogue.ending
-        previous = None
-        if services.store is not None and self.session_id is not None:
-            previous = services.store.previous_session(self.trainee, self.scenario.id, self.session_id)
         bar = Text(f" 复盘 · {self.scenario.title}{' · 考试' if self.exam else ''}", style="bold")
         bar.append(f"    得分 {dialogue.score} / 100", style="bold")
         if previous is not None and previous.score is not None:
@@ -54,7 +72,7 @@ class DebriefScreen(Screen[None]):
             bar.append(f"   上次 {previous.score} ", style="dim")
             bar.append(("▲" if delta > 0 else "▼" if delta < 0 else "＝") + str(abs(delta)),
                        style="green" if delta > 0 else "red" if delta < 0 else "dim")
-        self.query_one("#scorebar", Static).update(bar)
+        self.query_one("#scorebar", TitleBar).update(bar)
 
         summary = Text()
         if ending:
@@ -76,21 +94,19 @@ class DebriefScreen(Screen[None]):
             )
         explained = Text("\n得分明细（整场为各回合平均")
         explained.append("，结局失败再减 10 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
-        for turn in dialogue.turns:
-            items = "，".join(f"{i.reason} {i.delta:+d}" for i in turn.judgement.score.items[1:]) or "无加减"
+        for turn in records:
+            items = "，".join(f"{i.reason} {i.delta:+d}" for i in turn.score_lines[1:]) or "无加减"
             explained.append(f"  第 {turn.n} 回合 {turn.score} 分：基础 60，{items}\n", style="dim")
         summary.append_text(explained)
-        if previous is not None and services.store is not None:
-            lines = compare_attempts(
-                services.store.turns(previous.id), [t.to_json() for t in dialogue.turns], labels, previous.score, dialogue.score
-            )
+        if previous is not None:
+            lines = compare_attempts(previous_turns, records, labels, previous.score, dialogue.score)
             summary.append("\n与上次相比：", style="bold")
             summary.append("；".join(lines) + "\n")
         self.query_one("#summary", Static).update(summary)
         body = Text()
-        for turn in dialogue.turns:
+        for turn in records:
             body.append("\n")
-            body.append_text(turn_text(turn.to_json(), labels))
+            body.append_text(turn_text(turn, labels))
             node = self.scenario.nodes[turn.node]
             if turn.outcome != "met":
                 body.append("  参考说法：", style="bold")
@@ -112,15 +128,44 @@ class DebriefScreen(Screen[None]):
             return label
         return label + (" ✓" if turn.outcome == "met" else " ✗" if turn.outcome in ("prohibited", "missed", "timeout") else " △")
 
-    def action_retry(self) -> None:
-        from .play import PlayScreen
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dispute":
+            return self.session_id is not None  # nothing stored, nothing to dispute
+        return True
 
-        self.app.switch_screen(PlayScreen(self.trainee, self.scenario, exam=self.exam))
+    def action_dispute(self) -> None:
+        session_id = self.session_id
+        if session_id is None or not self.dialogue.turns:
+            return
+        flagged = [t.n for t in self.dialogue.turns if t.judgement.prohibited]
+        default = str(flagged[-1] if flagged else self.dialogue.turns[-1].n)
+
+        def submit(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            try:
+                n = int(values["turn"])
+            except ValueError:
+                self.notify("回合应是数字", severity="error")
+                return
+            if not 1 <= n <= len(self.dialogue.turns):
+                self.notify(f"这次练习只有 {len(self.dialogue.turns)} 个回合", severity="error")
+                return
+            self.read_store(
+                lambda store: store.add_dispute(session_id, n, values.get("comment", "")),
+                lambda _: self.notify(f"已提交第 {n} 回合的申诉，培训师复核时会先看到它。"),
+            )
+
+        self.app.push_screen(
+            FormScreen("我认为判错了：哪个回合、哪里不对？", [("turn", "第几回合", default), ("comment", "说明（可不填）", "")]),
+            submit,
+        )
+
+    def action_retry(self) -> None:
+        self.post_message(OpenPlay(self.trainee, self.scenario, exam=self.exam, replace=True))
 
     def action_progress(self) -> None:
-        from .progress import ProgressScreen
-
-        self.app.push_screen(ProgressScreen(self.trainee))
+        self.post_message(OpenProgress(self.trainee))
 
     def action_back(self) -> None:
         self.app.pop_screen()

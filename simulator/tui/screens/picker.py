@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...progress import bests_by_scenario
+from ...record import SessionRecord
 from ...scenario import Scenario
-from ..widgets import stars
+from ...terminal import printable
+from ..messages import ContentReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
+from ..widgets import TitleBar, stars
+from .base import AppScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
-class PickerScreen(Screen[None]):
+class PickerScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "start(False)", "开始练习", id="picker.practice", tooltip="练习模式：边打字边提示"),
         Binding("e", "start(True)", "考试模式", id="picker.exam", tooltip="考试模式：不提示、固定随机种子，成绩可比"),
         Binding("c", "resume", "继续未完成", id="picker.resume", tooltip="接着上次没做完的这个场景练下去"),
         Binding("p", "progress", "我的进度", id="picker.progress", tooltip="我的得分趋势和薄弱项"),
         Binding("t", "team", "团队", id="picker.team", tooltip="全体学员的进度（组长）"),
+        Binding("v", "review", "复核", id="picker.review", tooltip="培训师复核引擎的判定（申诉优先）"),
         Binding("slash", "filter", "筛选", id="picker.filter", tooltip="按标题或标签筛选场景"),
         Binding("escape", "back", "换学员", id="picker.back", tooltip="回到选择学员"),
     ]
@@ -31,10 +40,10 @@ class PickerScreen(Screen[None]):
         self.trainee = trainee
         self.shown: list[Scenario] = []
         self._bests: dict[str, tuple[int | None, str | None]] = {}
-        self._unfinished: dict = {}  # scenario id -> the latest unfinished session (store.SessionRow)
+        self._unfinished: dict[str, SessionRecord] = {}  # scenario id -> the latest unfinished session
 
     def compose(self) -> ComposeResult:
-        yield Static(id="topbar")
+        yield TitleBar(id="topbar")
         with Vertical(id="picker"):
             yield Input(placeholder="筛选：直接输入标题或标签，如“超保”“投诉”", id="filter", select_on_focus=False)
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
@@ -43,8 +52,8 @@ class PickerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         top = Text(" 售后服务情景陪练", style="bold")
-        top.append(f"    学员：{self.trainee}", style="bold")
-        self.query_one("#topbar", Static).update(top)
+        top.append(f"    学员：{printable(self.trainee)}", style="bold")
+        self.query_one("#topbar", TitleBar).update(top)
         table = self.query_one("#scenarios", DataTable)
         table.add_column("场景", width=26, key="title")
         table.add_column("难度", width=5, key="difficulty")
@@ -57,19 +66,29 @@ class PickerScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.reload()  # scores may have changed after a session
 
-    def content_ready(self) -> None:
+    def on_content_ready(self, message: ContentReady) -> None:
         self.reload()
 
     def reload(self) -> None:
-        """Read the trainee's best scores once; typing in the filter only re-filters."""
-        store = self.app.services.store  # type: ignore[attr-defined]
-        self._bests = bests_by_scenario(store.sessions(trainee=self.trainee)) if store is not None else {}
-        self._unfinished = store.unfinished_sessions(self.trainee) if store is not None else {}
+        """Read the trainee's best scores once (off the UI thread); typing in the filter only re-filters."""
         self.refresh_rows()
+
+        def read(store: Store) -> tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]:
+            return bests_by_scenario(store.sessions(trainee=self.trainee)), store.unfinished_sessions(self.trainee)
+
+        self.read_store(read, self.show_history)
+
+    def show_history(self, found: tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]) -> None:
+        self._bests, self._unfinished = found
+        row = self.query_one("#scenarios", DataTable).cursor_row
+        self.refresh_rows()
+        if 0 <= row < len(self.shown):
+            self.query_one("#scenarios", DataTable).move_cursor(row=row)
+            self.show_details(row)
         self.refresh_bindings()
 
     def refresh_rows(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         query = self.query_one("#filter", Input).value.strip().lower()
         scenarios = sorted(services.scenarios.values(), key=lambda s: (s.difficulty, s.title))
         if query:
@@ -108,7 +127,7 @@ class PickerScreen(Screen[None]):
             text.append(scenario.goal)
         unfinished = self._unfinished.get(scenario.id)
         if unfinished is not None:
-            text.append(f"\n上次没做完（{unfinished.started_at[5:16].replace('T', ' ')}，{unfinished.turns} 回合），按 c 接着练。", style="yellow")
+            text.append(f"\n上次没做完（{unfinished.when}，{unfinished.turns} 回合），按 c 接着练。", style="yellow")
         self.query_one("#details", Static).update(text)
         self.refresh_bindings()
 
@@ -128,7 +147,7 @@ class PickerScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         # Filter as you type: a character typed on the table goes to the filter.
         table = self.query_one("#scenarios", DataTable)
-        if self.focused is table and event.is_printable and event.character and event.character not in "ecptq/":
+        if self.focused is table and event.is_printable and event.character and event.character not in "ecptvq/":
             box = self.query_one("#filter", Input)
             box.focus()
             box.insert_text_at_cursor(event.character)
@@ -138,12 +157,13 @@ class PickerScreen(Screen[None]):
             event.stop()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("progress", "team") and isinstance(self.focused, Input):
+        if action in ("progress", "team", "review") and isinstance(self.focused, Input):
             return False  # the letters are being typed into the filter
         if action == "start" and not self.shown:
             return None  # shown greyed out
         if action == "resume":
-            return self._current() is not None and self._current().id in self._unfinished  # hidden otherwise
+            current = self._current()
+            return current is not None and current.id in self._unfinished  # hidden otherwise
         return True
 
     def _current(self) -> Scenario | None:
@@ -158,9 +178,7 @@ class PickerScreen(Screen[None]):
         if scenario is None or session is None:
             self.notify("这个场景没有未完成的练习", severity="warning")
             return
-        from .play import PlayScreen
-
-        self.app.push_screen(PlayScreen(self.trainee, scenario, resume=session))
+        self.post_message(OpenPlay(self.trainee, scenario, resume=session))
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -171,19 +189,20 @@ class PickerScreen(Screen[None]):
             self.notify("没有可开始的场景", severity="warning")
             return
         scenario = self.shown[min(table.cursor_row, len(self.shown) - 1)]
-        from .play import PlayScreen
-
-        self.app.push_screen(PlayScreen(self.trainee, scenario, exam=exam))
+        self.post_message(OpenPlay(self.trainee, scenario, exam=exam))
 
     def action_progress(self) -> None:
-        from .progress import ProgressScreen
+        self.post_message(OpenProgress(self.trainee))
 
-        self.app.push_screen(ProgressScreen(self.trainee))
+    def action_review(self) -> None:
+        trainers = self.services.settings.get("trainers")
+        if isinstance(trainers, list) and trainers and self.trainee not in trainers:
+            self.notify("只有培训师名单里的人可以复核（设置文件中的 trainers）", severity="warning")
+            return
+        self.post_message(OpenReview(self.trainee))
 
     def action_team(self) -> None:
-        from .team import TeamScreen
-
-        self.app.push_screen(TeamScreen())
+        self.post_message(OpenTeam())
 
     def action_back(self) -> None:
         if self.query_one("#filter", Input).value:

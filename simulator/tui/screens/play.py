@@ -9,37 +9,56 @@ from __future__ import annotations
 
 import random
 import time
-
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from ...dialogue import EXAM_SEED, Dialogue, Turn
+from ...dialogue import EXAM_SEED, Dialogue
+from ...judge import MAX_REPLY_CHARS, ReplyTooLong, scan
 from ...moment import NO_MOMENT
+from ...record import SessionRecord, TurnRecord, missed_names
+from ...render import reply_text
 from ...scenario import Scenario
-from ..render import reply_text
+from ...store import SessionRecorder
+from ...terminal import printable
+from ..messages import EngineReady, OpenDebrief
 from ..widgets import MoodMeter, ReplyArea
-
-if TYPE_CHECKING:  # the store is imported by the start-up worker, after the first frame
-    from ...store import SessionRow
-from .progress import labels_of
+from .base import AppScreen
+from .confirm import ConfirmScreen
 
 LINT_DELAY = 0.35  # seconds of quiet typing before the draft is linted
+COUNTER_FROM = MAX_REPLY_CHARS * 4 // 5  # the length shows under the box from here on
 
 
 def _short(text: str, size: int = 14) -> str:
-    """A long matched stretch (a learned hit spans its sentence) cut for the one-line lint."""
-    return text if len(text) <= size else text[: size - 1] + "…"
+    """A matched stretch for the one-line lint: cut when long (a learned hit spans its sentence), made printable."""
+    return printable(text if len(text) <= size else text[: size - 1] + "…")
 
 
-class PlayScreen(Screen[None]):
+@dataclass
+class TurnPlayed(Message):
+    """A turn was judged and stored (or storing failed) by the worker."""
+
+    turn: TurnRecord
+    error: str | None
+
+
+@dataclass
+class DraftLinted(Message):
+    """The lint worker's verdict on the draft being typed."""
+
+    text: Text
+
+
+class PlayScreen(AppScreen):
     BINDINGS = [
         Binding("ctrl+s", "send", "发送", id="play.send", tooltip="发送回复（也可以按回车；Ctrl+J 换行）"),
         Binding("f1", "hint", "提示", id="play.hint", tooltip="显示本节点的标准回答和应做到的要求（练习模式）"),
@@ -47,35 +66,35 @@ class PlayScreen(Screen[None]):
         Binding("f5,enter", "debrief", "复盘", id="play.debrief", tooltip="对话结束后查看复盘"),
     ]
 
-    def __init__(self, trainee: str, scenario: Scenario, exam: bool = False, resume: SessionRow | None = None):
+    busy: reactive[bool] = reactive(False)  # a turn is being judged and stored
+
+    def __init__(self, trainee: str, scenario: Scenario, exam: bool = False, resume: SessionRecord | None = None):
         super().__init__()
         self.trainee = trainee
         self.scenario = scenario
         self.exam = exam if resume is None else resume.mode == "exam"
         self.resume = resume  # an unfinished session to go on with
         self.dialogue: Dialogue | None = None
-        self.recorder = None
+        self.recorder: SessionRecorder | None = None
         self.seed = 0
         self.started = time.monotonic()
         self.turn_started = time.monotonic()
-        self.busy = False
+        self._resuming = False
         self._lint_timer: Timer | None = None
         self._clock: Timer | None = None
 
-    def _resume(self, services) -> None:  # noqa: ANN001
+    def _resume(self, found: tuple[list[TurnRecord], SessionRecorder]) -> None:
         """Go on with an unfinished session: the same seed, its replies played again, then the chat as it was."""
-        assert self.resume is not None
-        stored = services.store.turns(self.resume.id)
+        stored, self.recorder = found
+        matcher = self.services.matcher
+        assert self.resume is not None and matcher is not None
         self.seed = self.resume.seed
-        self.dialogue = Dialogue.resumed(
-            self.scenario, services.matcher, self.seed, [(t["reply"], t["timed_out"]) for t in stored]
-        )
-        self.recorder = services.store.resume_session(self.resume)
+        self.dialogue = Dialogue.resumed(self.scenario, matcher, self.seed, [(t.reply, t.timed_out) for t in stored])
         self._say_system(f"【{self.scenario.title}】继续上次未完成的练习（已完成 {len(self.dialogue.turns)} 回合）。")
         persona = self.scenario.persona
         for turn in self.dialogue.turns:
             self._say_customer(turn.customer, persona.name)
-            self._say_trainee(turn)
+            self._say_trainee(turn.record())
         area = self.query_one("#reply", ReplyArea)
         if self.dialogue.finished:
             self._say_system("这次练习其实已经结束，按 F5 或回车查看复盘。")
@@ -87,6 +106,22 @@ class PlayScreen(Screen[None]):
         self.turn_started = time.monotonic()
         self._clock = self.set_interval(1, self._tick)
         self._refresh_bar()
+
+    def watch_busy(self, busy: bool) -> None:
+        self._show_box_state()
+
+    def _show_box_state(self) -> None:
+        """Under the box: judging in progress, and the length once a draft nears the limit."""
+        if not self.is_mounted:
+            return
+        area = self.query_one("#reply", ReplyArea)
+        length = len(area.text)
+        parts = ["评判中…"] if self.busy else []
+        if length > MAX_REPLY_CHARS:
+            parts.append(f"[b red]{length}/{MAX_REPLY_CHARS} 字，超出上限[/]")
+        elif length >= COUNTER_FROM:
+            parts.append(f"{length}/{MAX_REPLY_CHARS} 字")
+        area.border_subtitle = " · ".join(parts)
 
     @property
     def finished(self) -> bool:
@@ -105,21 +140,26 @@ class PlayScreen(Screen[None]):
         area = self.query_one("#reply", ReplyArea)
         area.border_title = "你的回复（回车发送，Ctrl+J 换行）"
         area.disabled = True
-        services = self.app.services  # type: ignore[attr-defined]
-        if services.matcher is None:
+        if self.services.matcher is None:
             self._say_system("正在加载话术库和分词词典（约一秒）…")
         else:
-            self.engine_ready()
+            self.begin()
 
-    def engine_ready(self) -> None:
-        if self.dialogue is not None:
+    def on_engine_ready(self, message: EngineReady) -> None:
+        self.begin()
+
+    def begin(self) -> None:
+        """Start (or resume) the conversation once the engine can judge."""
+        matcher = self.services.matcher
+        if self.dialogue is not None or matcher is None or self._resuming:
             return
-        services = self.app.services  # type: ignore[attr-defined]
-        if self.resume is not None and services.store is not None:
-            self._resume(services)
+        resume = self.resume
+        if resume is not None and self.services.store is not None:
+            self._resuming = True  # the stored turns are read off the UI thread, then replayed
+            self.read_store(lambda store: (store.turns(resume.id), store.resume_session(resume)), self._resume)
             return
         seed = EXAM_SEED if self.exam else random.randrange(1 << 30)
-        self.dialogue = Dialogue(self.scenario, services.matcher, seed=seed)
+        self.dialogue = Dialogue(self.scenario, matcher, seed=seed)
         self.seed = seed
         persona = self.scenario.persona
         intro = f"【{self.scenario.title}】{'考试模式：不提示，成绩可比。' if self.exam else '练习模式：打字时会提示禁用语，F1 看提示。'}"
@@ -146,36 +186,33 @@ class PlayScreen(Screen[None]):
     def _say_customer(self, line: str, name: str | None = None) -> None:
         text = Text()
         text.append(f"{name or self.scenario.persona.name}  ", style="bold cyan")
-        text.append(line)
+        text.append(printable(line, newlines=True))
         self._chat().mount(Static(text, classes="customer"))
         self._chat().scroll_end(animate=False)
 
-    def _say_trainee(self, turn: Turn) -> None:
-        data = turn.to_json()
+    def _say_trainee(self, turn: TurnRecord) -> None:
         text = Text()
         text.append("我  ", style="bold")
-        text.append_text(reply_text(data))
+        text.append_text(reply_text(turn))
         marks = Text("\n")
-        labels = self._labels()
-        for hit in turn.judgement.prohibited:
-            marks.append(f"✗ {hit.label} ", style="bold red")
-        for category in dict.fromkeys(h.category for h in turn.judgement.standard):
+        labels = self.labels()
+        for hit in turn.prohibited:
+            marks.append(f"✗ {labels.get(hit.category, hit.category)} ", style="bold red")
+        for category in dict.fromkeys(h.category for h in turn.standard):
             marks.append(f"✓ {labels.get(category, category)} ", style="green")
-        if turn.judgement.repeated:
+        if turn.repeated:
             marks.append("↺ 和之前的回复几乎一样，不计常用语分 ", style="yellow")
-        for label in turn.judgement.missed_labels:
-            marks.append(f"○ {label} ", style="yellow")
+        for names in missed_names(turn, labels):
+            marks.append(f"○ {names} ", style="yellow")
         marks.append(f"  {turn.score} 分", style="bold")
         text.append_text(marks)
         self._chat().mount(Static(text, classes="trainee"))
         if not self.exam:
-            for hit in turn.judgement.prohibited:
-                note = Text(f"⚠ {hit.label}「{_short(hit.matched)}」（{hit.source}）\n  建议：{hit.suggestion}", style="red")
+            for hit in turn.prohibited:
+                label = labels.get(hit.category, hit.category)
+                note = Text(f"⚠ {label}「{_short(hit.matched)}」（{hit.source}）\n  建议：{hit.suggestion}", style="red")
                 self._chat().mount(Static(note, classes="system"))
         self._chat().scroll_end(animate=False)
-
-    def _labels(self) -> dict[str, str]:
-        return labels_of(self.app)
 
     def _refresh_bar(self) -> None:
         if self.dialogue is None:
@@ -229,6 +266,9 @@ class PlayScreen(Screen[None]):
         if not text.strip():
             self.notify("请先输入回复", severity="warning", timeout=2)
             return
+        if len(text) > MAX_REPLY_CHARS:
+            self.notify(str(ReplyTooLong(len(text))), severity="error", timeout=6)
+            return
         area = self.query_one("#reply", ReplyArea)
         area.text = area.text[len(text) :] if area.text.startswith(text) else area.text.replace(text, "", 1)
         self.busy = True
@@ -236,12 +276,13 @@ class PlayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="turn")
     def play_turn(self, text: str | None) -> None:
-        """Judge, advance and store one turn off the UI thread."""
+        """Judge, advance and store one turn off the UI thread; the result comes back as ``TurnPlayed``."""
         assert self.dialogue is not None
         seconds = round(time.monotonic() - self.turn_started, 2)
-        turn = self.dialogue.timeout(seconds) if text is None else self.dialogue.reply(text, seconds)
+        played = self.dialogue.timeout(seconds) if text is None else self.dialogue.reply(text, seconds)
+        turn = played.record()
         error = None
-        store = self.app.services.store  # type: ignore[attr-defined]
+        store = self.services.store
         if store is not None:
             try:
                 if self.recorder is None:  # the session starts with its first turn: no empty sessions
@@ -250,13 +291,14 @@ class PlayScreen(Screen[None]):
                         mode="exam" if self.exam else "practice",
                     )
                 self.recorder.record_turn(turn)
-                if self.dialogue.finished:
-                    self.recorder.finish(self.dialogue)
+                self.recorder.finish(self.dialogue.end())
             except Exception as exc:  # noqa: BLE001 - shown to the trainee, the session goes on
                 error = str(exc)
-        self.app.call_from_thread(self._after_turn, turn, error)
+        self.post_message(TurnPlayed(turn, error))
 
-    def _after_turn(self, turn: Turn, error: str | None) -> None:
+    @on(TurnPlayed)
+    def after_turn(self, message: TurnPlayed) -> None:
+        turn, error = message.turn, message.error
         assert self.dialogue is not None
         if error:
             self.notify(f"保存失败：{error}", severity="error", timeout=10)
@@ -276,7 +318,7 @@ class PlayScreen(Screen[None]):
             self._refresh_bar()
             self.refresh_bindings()
             return
-        self._say_customer(turn.next_customer)
+        self._say_customer(turn.next_customer or "")
         self.turn_started = time.monotonic()
         self.busy = False
         area.focus()
@@ -285,21 +327,24 @@ class PlayScreen(Screen[None]):
     # -- lint while typing (practice mode) ------------------------------------
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._show_box_state()
         if self.exam or self.dialogue is None:
             return
         if self._lint_timer is not None:
             self._lint_timer.stop()
         draft = event.text_area.text
+        if len(draft) > MAX_REPLY_CHARS:  # not sent as it is, so not worth checking (a paste can be huge)
+            self.query_one("#lint", Static).update(Text(str(ReplyTooLong(len(draft))), style="bold red"))
+            return
         self._lint_timer = self.set_timer(LINT_DELAY, lambda: self.lint(draft))
 
     @work(thread=True, exclusive=True, group="lint")
     def lint(self, draft: str) -> None:
-        matcher = self.app.services.matcher  # type: ignore[attr-defined]
+        """Check the draft off the UI thread; the verdict comes back as ``DraftLinted``."""
+        matcher = self.services.matcher
         if matcher is None or not draft.strip():
-            self.app.call_from_thread(self.query_one("#lint", Static).update, "")
+            self.post_message(DraftLinted(Text()))
             return
-        from ...judge import scan
-
         found, possible = scan(matcher, draft, self.dialogue.moment if self.dialogue else NO_MOMENT)
         hits = [h for h in found if h.kind == "prohibited"]
         text = Text()
@@ -310,7 +355,11 @@ class PlayScreen(Screen[None]):
         for hit in [h for h in possible if h.kind == "prohibited"][: max(0, 2 - len(hits))]:
             text.append(f"? 疑似{hit.label}「{_short(hit.matched)}」（不扣分，请自查）\n", style="yellow")
             text.append(f"  建议：{hit.suggestion}\n", style="cyan")
-        self.app.call_from_thread(self.query_one("#lint", Static).update, text)
+        self.post_message(DraftLinted(text))
+
+    @on(DraftLinted)
+    def show_lint(self, message: DraftLinted) -> None:
+        self.query_one("#lint", Static).update(message.text)
 
     # -- hint, leaving, debrief ------------------------------------------------
 
@@ -327,7 +376,7 @@ class PlayScreen(Screen[None]):
         if self.exam or self.dialogue is None or self.finished:
             return
         node = self.dialogue.node
-        labels = self._labels()
+        labels = self.labels()
         text = Text("提示  ", style="bold yellow")
         if node.hint:
             text.append(node.hint + "\n")
@@ -336,7 +385,7 @@ class PlayScreen(Screen[None]):
             wanted.append("或".join(labels.get(c, c) for c in node.expects.any_of))
         if wanted:
             text.append("要做到：" + "、".join(wanted) + "\n")
-        matcher = self.app.services.matcher  # type: ignore[attr-defined]
+        matcher = self.services.matcher
         samples = []
         for category in [*node.expects.required, *node.expects.any_of][:3]:
             spec = matcher.categories.get(category) if matcher else None
@@ -354,8 +403,6 @@ class PlayScreen(Screen[None]):
         if self.finished or self.dialogue is None or not self.dialogue.turns:
             self.app.pop_screen()
             return
-        from .confirm import ConfirmScreen
-
         count = len(self.dialogue.turns)
 
         def answered(leave: bool | None) -> None:
@@ -370,10 +417,8 @@ class PlayScreen(Screen[None]):
     def action_debrief(self) -> None:
         if not self.finished or self.dialogue is None:
             return
-        from .debrief import DebriefScreen
-
         session_id = self.recorder.session_id if self.recorder else None
-        self.app.switch_screen(DebriefScreen(self.trainee, self.scenario, self.dialogue, session_id, self.exam))
+        self.post_message(OpenDebrief(self.trainee, self.scenario, self.dialogue, session_id, self.exam))
 
     def on_unmount(self) -> None:
         if self._clock is not None:

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from ...progress import team_report
+from ...progress import TraineeProgress, team_report
+from ...record import SessionRecord
 from ...scenario import OUTCOME_LABELS
+from ...terminal import printable
+from ..messages import OpenTranscript
+from ..widgets import TitleBar
+from .base import AppScreen
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 
-def labels_of(app: object) -> dict[str, str]:
-    matcher = app.services.matcher  # type: ignore[attr-defined]
-    return matcher.book.labels() if matcher else {}
-
-
-class ProgressScreen(Screen[None]):
+class ProgressScreen(AppScreen):
     BINDINGS = [
         Binding("escape,q", "back", "返回", id="progress.back", tooltip="返回上一页"),
         Binding("enter", "open", "查看对话", id="progress.open", tooltip="查看所选练习的完整对话"),
@@ -31,7 +35,7 @@ class ProgressScreen(Screen[None]):
         self.session_ids: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(id="progressbar")
+        yield TitleBar(id="progressbar")
         with Vertical(id="progressbody"):
             yield PlotextPlot(id="plot")
             yield Static(id="weak")
@@ -39,22 +43,30 @@ class ProgressScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.app.services.store  # type: ignore[attr-defined]
-        sessions = store.sessions(trainee=self.trainee) if store else []
+        table = self.query_one("#sessions", DataTable)
+        table.add_columns("编号", "场景", "时间", "方式", "结果", "得分")
+        table.focus()
+
+        def read(store: Store) -> tuple[list[SessionRecord], TraineeProgress | None]:
+            return store.sessions(trainee=self.trainee), next(iter(team_report(store, self.trainee)), None)
+
+        self.read_store(read, self.show)
+
+    def show(self, found: tuple[list[SessionRecord], TraineeProgress | None]) -> None:
+        sessions, report = found
         scored = [s for s in sessions if s.score is not None]
-        [report] = team_report(store, self.trainee) if store and self.trainee in store.trainees() else [None]
-        bar = Text(f" 我的进度 · {self.trainee}", style="bold")
+        bar = Text(f" 我的进度 · {printable(self.trainee)}", style="bold")
         if report is not None and report.average is not None:
             bar.append(f"    共 {report.sessions} 次  平均 {report.average:.0f}  最高 {report.best}  趋势 {report.trend_arrow}")
-        self.query_one("#progressbar", Static).update(bar)
+        self.query_one("#progressbar", TitleBar).update(bar)
         plot = self.query_one("#plot", PlotextPlot).plt
         plot.title("得分趋势")
         if scored:
             plot.plot(list(range(1, len(scored) + 1)), [s.score for s in scored], marker="dot")
             step = max(1, len(scored) // 6)
-            plot.xticks(list(range(1, len(scored) + 1, step)), [s.started_at[5:10] for s in scored][::step])
+            plot.xticks(list(range(1, len(scored) + 1, step)), [s.day for s in scored][::step])
         plot.ylim(0, 100)
-        labels = labels_of(self.app)
+        labels = self.labels()
         weak = Text()
         if report is not None and report.most_broken:
             weak.append("最常违反：", style="bold red")
@@ -66,21 +78,17 @@ class ProgressScreen(Screen[None]):
             weak.append("还没有练习记录，回到场景列表开始第一次练习吧。", style="dim")
         self.query_one("#weak", Static).update(weak)
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("编号", "场景", "时间", "方式", "结果", "得分")
         for session in reversed(sessions):
             self.session_ids.append(session.id)
-            table.add_row(str(session.id), session.scenario_title, session.started_at[5:16].replace("T", " "),
+            table.add_row(str(session.id), Text(printable(session.scenario_title)), session.when,
                           "考试" if session.mode == "exam" else "练习",
                           OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
                           "—" if session.score is None else str(session.score))
-        table.focus()
 
     def action_open(self) -> None:
         table = self.query_one("#sessions", DataTable)
         if self.session_ids:
-            from .team import TranscriptScreen
-
-            self.app.push_screen(TranscriptScreen(self.session_ids[table.cursor_row]))
+            self.post_message(OpenTranscript(self.session_ids[table.cursor_row]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...terminal import printable
+from ..messages import ContentReady, OpenPicker, OpenTeam
+from .base import AppScreen
 
-class StartScreen(Screen[None]):
+if TYPE_CHECKING:
+    from ...store import Store
+
+
+class StartScreen(AppScreen):
     BINDINGS = [
         Binding("t", "team", "团队进度", id="start.team", tooltip="组长查看全体学员的进度"),
         Binding("down", "to_list", "选择已有学员", id="start.list", show=False),
@@ -30,20 +39,25 @@ class StartScreen(Screen[None]):
     _warned: str | None = None
 
     def on_mount(self) -> None:
-        last = self.app.services.settings.get("trainee")  # type: ignore[attr-defined]
+        last = self.services.settings.get("trainee")
         name = self.query_one("#name", Input)
         if last:
             name.value = last
         name.focus()
-        if self.app.services.store is not None:  # type: ignore[attr-defined]
-            self.content_ready()
+        if self.services.store is not None:
+            self.show_trainees()
 
-    def content_ready(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
-        trainees = services.store.trainees() if services.store else []
+    def on_content_ready(self, message: ContentReady) -> None:
+        self.show_trainees()
+
+    def show_trainees(self) -> None:
+        self.read_store(lambda store: store.trainees(), self.list_trainees)
+
+    def list_trainees(self, trainees: list[str]) -> None:
+        services = self.services
         options = self.query_one("#trainees", OptionList)
         options.clear_options()
-        options.add_options([Option(name, id=name) for name in trainees])
+        options.add_options([Option(Text(printable(name)), id=name) for name in trainees])
         count = len(services.scenarios)
         self.query_one("#status", Static).update(f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。")
 
@@ -59,13 +73,11 @@ class StartScreen(Screen[None]):
     def action_team(self) -> None:
         if isinstance(self.focused, Input):
             return
-        from .team import TeamScreen
-
-        self.app.push_screen(TeamScreen())
+        self.post_message(OpenTeam())
 
     def choose(self, name: str) -> None:
         name = name.strip()
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         if not name:
             self.notify("请输入姓名", severity="warning")
             return
@@ -73,22 +85,29 @@ class StartScreen(Screen[None]):
             self.notify("姓名太长了（最多 30 个字）", severity="warning")
             return
         if services.store is None:
-            self.notify(self.app.startup_error or "正在打开进度数据库，请稍候…", severity="warning")  # type: ignore[attr-defined]
+            self.notify(self.startup_error or "正在打开进度数据库，请稍候…", severity="warning")
             return
-        existing = services.store.canonical_name(name)
-        if existing == name and name not in services.store.trainees():
-            close = services.store.similar_trainees(name)
-            if close and self._warned != name:
-                # One warning per new name: Enter again means "yes, a new trainee".
-                self._warned = name
-                self.notify(
-                    f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。",
-                    severity="warning",
-                    timeout=8,
-                )
-                return
+
+        def read(store: Store) -> tuple[str, list[str]]:
+            existing = store.canonical_name(name)
+            is_new = existing == name and name not in store.trainees()
+            return existing, store.similar_trainees(name) if is_new else []
+
+        self.read_store(read, lambda found: self.enter(name, *found))
+
+    def enter(self, name: str, existing: str, close: list[str]) -> None:
+        """Go on as ``existing`` (the stored spelling), after one warning if the name is new but close to others."""
+        services = self.services
+        if close and self._warned != name:
+            # One warning per new name: Enter again means "yes, a new trainee".
+            self._warned = name
+            self.notify(
+                printable(f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。"),
+                severity="warning",
+                timeout=8,
+                markup=False,  # names are shown as typed
+            )
+            return
         name = existing  # 張偉 and 张 伟 continue 张伟's record
         services.remember(trainee=name)
-        from .picker import PickerScreen
-
-        self.app.push_screen(PickerScreen(name))
+        self.post_message(OpenPicker(name))

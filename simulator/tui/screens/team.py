@@ -5,14 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ...progress import PASS_SCORE, TREND_WINDOW, TraineeProgress, team_report
+from ...record import SessionRecord
 from ...scenario import OUTCOME_LABELS
-from ..render import turn_text
-from .progress import labels_of
+from ...terminal import printable
+from ..messages import OpenTraineeSessions, OpenTranscript
+from ..widgets import TitleBar
+from .base import AppScreen
 
 SORTS = [
     ("学员", lambda r: r.trainee, False),
@@ -23,10 +24,15 @@ SORTS = [
 ]
 
 
-class TeamScreen(Screen[None]):
+PAGE = 100  # rows in the table at once: a team of 10,000 opens as fast as a team of 10
+
+
+class TeamScreen(AppScreen):
     BINDINGS = [
         Binding("s", "sort", "换排序", id="team.sort", tooltip="按学员、次数、平均分、趋势、最近练习轮流排序"),
         Binding("enter", "open", "查看学员", id="team.open", tooltip="查看所选学员的每次练习"),
+        Binding("n", "page(1)", "下一页", id="team.next", tooltip=f"每页 {PAGE} 位学员：看下一页"),
+        Binding("b", "page(-1)", "上一页", id="team.previous", tooltip="看上一页"),
         Binding("escape,q", "back", "返回", id="team.back", tooltip="返回上一页"),
     ]
 
@@ -34,41 +40,62 @@ class TeamScreen(Screen[None]):
         super().__init__()
         self.report: list[TraineeProgress] = []
         self.sort_index = 0
+        self.page = 0
+        self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="teambar")
+        yield TitleBar(" 团队进度 · 正在汇总…", id="teambar")
         yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
         yield Static(id="teamnote")
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.app.services.store  # type: ignore[attr-defined]
-        marks = {s.id: s.model.scoring.pass_mark for s in self.app.services.scenarios.values()}  # type: ignore[attr-defined]
-        self.report = team_report(store, pass_marks=marks) if store else []
         table = self.query_one("#team", DataTable)
         table.add_columns("学员", "次数", "平均", "通过率", "趋势", "最近", "最常违反")
         self.query_one("#teamnote", Static).update(
             Text(f"只计完成的练习。通过：非失败结局且 ≥ 及格线（默认 {PASS_SCORE}）；趋势：近 {TREND_WINDOW} 次均分减前 {TREND_WINDOW} 次", style="dim")
         )
-        self.fill()
         table.focus()
+        # One row per trainee from the store's summaries, read off the UI thread.
+        self.read_store(lambda store: team_report(store, scenarios=False), self.show_report)
+
+    def show_report(self, report: list[TraineeProgress]) -> None:
+        self.report = report
+        self.loaded = True
+        self.fill()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.report) // PAGE))
 
     def fill(self) -> None:
         name, key, reverse = SORTS[self.sort_index]
-        rows = sorted(self.report, key=key, reverse=reverse)
-        self.report = rows
-        labels = labels_of(self.app)
+        self.report = sorted(self.report, key=key, reverse=reverse)
+        self.page = min(self.page, self.pages - 1)
+        labels = self.labels()
         table = self.query_one("#team", DataTable)
         table.clear()
-        for r in rows:
+        for r in self.report[self.page * PAGE : (self.page + 1) * PAGE]:
             broken = "、".join(labels.get(c, c) for c, _ in r.most_broken[:1]) or "—"
             table.add_row(
-                r.trainee, r.counts_text, "—" if r.average is None else f"{r.average:.0f}",
+                Text(printable(r.trainee)), r.counts_text, "—" if r.average is None else f"{r.average:.0f}",
                 "—" if r.pass_rate is None else f"{r.pass_rate * 100:.0f}%",
                 r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"), (r.last_played or "—")[5:10], broken,
                 key=r.trainee,
             )
-        self.query_one("#teambar", Static).update(Text(f" 团队进度 · {len(rows)} 位学员 · 按{name}排序", style="bold"))
+        paging = f" · 第 {self.page + 1}/{self.pages} 页（n/b 翻页）" if self.pages > 1 else ""
+        bar = Text(f" 团队进度 · {len(self.report)} 位学员 · 按{name}排序{paging}", style="bold")
+        self.query_one("#teambar", TitleBar).update(bar)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            return self.pages > 1
+        return True
+
+    def action_page(self, step: int) -> None:
+        self.page = max(0, min(self.pages - 1, self.page + step))
+        self.fill()
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
@@ -77,7 +104,7 @@ class TeamScreen(Screen[None]):
     def action_open(self) -> None:
         if self.report:
             row = self.query_one("#team", DataTable).cursor_row
-            self.app.push_screen(TraineeSessionsScreen(self.report[row].trainee))
+            self.post_message(OpenTraineeSessions(self.report[self.page * PAGE + row].trainee))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
@@ -86,7 +113,7 @@ class TeamScreen(Screen[None]):
         self.app.pop_screen()
 
 
-class TraineeSessionsScreen(Screen[None]):
+class TraineeSessionsScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "open", "查看对话", id="sessions.open", tooltip="查看所选练习的完整对话"),
         Binding("escape,q", "back", "返回", id="sessions.back", tooltip="返回团队列表"),
@@ -98,62 +125,29 @@ class TraineeSessionsScreen(Screen[None]):
         self.ids: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f" {self.trainee} 的练习记录", style="bold"), id="sessionsbar")
+        yield TitleBar(Text(f" {printable(self.trainee)} 的练习记录", style="bold"), id="sessionsbar")
         yield DataTable(id="trainee_sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.app.services.store  # type: ignore[attr-defined]
         table = self.query_one("#trainee_sessions", DataTable)
         table.add_columns("编号", "场景", "时间", "模式", "结果", "得分", "回合")
-        for s in reversed(store.sessions(trainee=self.trainee) if store else []):
-            self.ids.append(s.id)
-            table.add_row(str(s.id), s.scenario_title, s.started_at[5:16].replace("T", " "), "考试" if s.mode == "exam" else "练习",
-                          OUTCOME_LABELS.get(s.outcome or "", "未完成"), "—" if s.score is None else str(s.score), str(s.turns))
         table.focus()
+        self.read_store(lambda store: store.sessions(trainee=self.trainee), self.show_sessions)
+
+    def show_sessions(self, sessions: list[SessionRecord]) -> None:
+        table = self.query_one("#trainee_sessions", DataTable)
+        for s in reversed(sessions):
+            self.ids.append(s.id)
+            table.add_row(str(s.id), Text(printable(s.scenario_title)), s.when, "考试" if s.mode == "exam" else "练习",
+                          OUTCOME_LABELS.get(s.outcome or "", "未完成"), "—" if s.score is None else str(s.score), str(s.turns))
 
     def action_open(self) -> None:
         if self.ids:
-            self.app.push_screen(TranscriptScreen(self.ids[self.query_one("#trainee_sessions", DataTable).cursor_row]))
+            self.post_message(OpenTranscript(self.ids[self.query_one("#trainee_sessions", DataTable).cursor_row]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-class TranscriptScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q", "back", "返回", id="transcript.back", tooltip="返回上一页")]
-
-    def __init__(self, session_id: int):
-        super().__init__()
-        self.session_id = session_id
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="transcriptbar")
-        with VerticalScroll(id="transcript"):
-            yield Static(id="transcript_body")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        store = self.app.services.store  # type: ignore[attr-defined]
-        session = store.session(self.session_id) if store else None
-        if session is None:
-            self.query_one("#transcript_body", Static).update("找不到这次练习。")
-            return
-        bar = Text(f" {session.scenario_title} · {session.trainee} · {session.started_at[:16].replace('T', ' ')}", style="bold")
-        bar.append(f" · {OUTCOME_LABELS.get(session.outcome or '', '未完成')} · 得分 {session.score if session.score is not None else '—'}")
-        self.query_one("#transcriptbar", Static).update(bar)
-        labels = labels_of(self.app)
-        body = Text()
-        for turn in store.turns(self.session_id):
-            body.append_text(turn_text(turn, labels))
-            body.append("\n")
-        if not body:
-            body.append("这次练习还没有任何回合。", style="dim")
-        self.query_one("#transcript_body", Static).update(body)
-        self.query_one("#transcript", VerticalScroll).focus()
 
     def action_back(self) -> None:
         self.app.pop_screen()

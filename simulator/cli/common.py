@@ -1,0 +1,197 @@
+"""What every command shares: exit codes, usage errors, content and store from the options, output.
+
+Configuration travels explicitly: the handlers get the parsed options and
+resolve paths and the database URL here, from the options first, then from
+:mod:`simulator.locations` (environment variables and the user's data dir).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .. import locations
+from ..errors import ContentError, Problem
+
+if TYPE_CHECKING:  # the engine and the store load only for the commands that need them
+    from rich.console import Console
+
+    from ..matcher import Matcher
+    from ..scenario import Scenario
+    from ..store import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit code 2)."""
+
+
+# -- shared options (argparse parents) ----------------------------------------------
+
+
+def bounded_int(low: int, high: int) -> Any:
+    """An argparse type: an integer in [low, high], refused in Chinese otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"应为整数：{text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"应在 {low} 到 {high} 之间")
+        return value
+
+    return parse
+
+
+SEED = bounded_int(0, 2**31 - 1)
+ROW_ID = bounded_int(1, 2**63 - 1)  # what both SQLite and PostgreSQL can store
+
+
+def phrasebook_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--phrasebook", action="append", type=Path, metavar="PATH", help="额外的话术库文件或目录（可重复）"
+    )
+    return parent
+
+
+def rules_only_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--rules-only", action="store_true", help="只用话术库规则，不用第二阶段判别模型")
+    return parent
+
+
+def trainee_filter_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--trainee", metavar="NAME", help="只看这位学员")
+    return parent
+
+
+def format_option(*choices: str, default: str) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--format", choices=list(choices), default=default, help=f"输出格式（默认 {default}）")
+    return parent
+
+
+# -- output -----------------------------------------------------------------------
+
+
+def dump(data: Any, out: TextIO) -> None:
+    """JSON as the contract prints it: UTF-8 text, indented."""
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def console(out: TextIO) -> Console:
+    from rich.console import Console  # rich costs ~0.1 s: only commands that print rich text pay it
+
+    return Console(file=out, highlight=False, soft_wrap=True)
+
+
+def write_problems(err: TextIO, problems: Sequence[Problem]) -> None:
+    """Each content problem on its own ✗ line (file:line:col 字段 message)."""
+    for problem in problems:
+        err.write(f"✗ {problem}\n")
+
+
+def lines(args_text: Sequence[str], stdin: TextIO) -> Iterator[str]:
+    """TEXT arguments, or each stdin line as it arrives."""
+    if args_text:
+        yield from args_text
+        return
+    for line in iter(stdin.readline, ""):
+        yield line.rstrip("\r\n")
+
+
+# -- content and store from the options ----------------------------------------------
+
+
+def existing(paths: list[Path] | None, what: str) -> list[Path]:
+    for path in paths or []:
+        if not path.exists():
+            raise UsageError(f"{what}路径不存在：{path}")
+    return list(paths or [])
+
+
+def scenario_sources(args: argparse.Namespace) -> list[Path]:
+    """The bundled scenarios, the user's own, then ``--scenarios``."""
+    return locations.scenario_sources(existing(getattr(args, "scenarios", None), "场景"))
+
+
+def load_scenarios_for(args: argparse.Namespace, categories: dict[str, str] | None = None) -> list[Scenario]:
+    from ..scenario import load_scenarios
+
+    return load_scenarios(scenario_sources(args), categories)
+
+
+def load_matcher(args: argparse.Namespace, err: TextIO, *, learned: bool = True) -> Matcher:
+    """The phrasebook compiled (bundled, the user's, ``--phrasebook``), with the learned stage unless ``learned`` is false."""
+    from ..matcher import load_matcher as compile_phrasebook
+
+    extra = existing(getattr(args, "phrasebook", None), "话术库")
+    matcher = compile_phrasebook(locations.phrasebook_sources(extra))
+    if learned:
+        attach_learned_stage(matcher, args, err)
+    return matcher
+
+
+def attach_learned_stage(matcher: Matcher, args: argparse.Namespace, err: TextIO) -> None:
+    """The second stage, trained on first use; a broken corpus or scenario only turns it off (with a warning)."""
+    from ..engine import attach_learned
+    from ..scenario import load_scenarios
+
+    corpus = locations.corpus_sources()
+    if not any(p.is_dir() and any(p.glob("*.y*ml")) for p in corpus):
+        return
+
+    def say_training() -> None:
+        err.write("正在训练第二阶段判别模型（内容有变化或首次运行，约需十几秒）…\n")
+        err.flush()
+
+    try:
+        scenarios = load_scenarios(scenario_sources(args), matcher.book.kinds())
+        attach_learned(matcher, corpus, scenarios, on_training=say_training)
+    except ContentError as exc:
+        # A broken corpus or scenario file must not stop judging: the rules still work.
+        err.write("⚠ 第二阶段判别模型没有加载，本次只用话术库规则评判：\n")
+        for problem in exc.problems[:5]:
+            err.write(f"  {problem}\n")
+        err.flush()
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """``--db``, else ``SIMULATOR_DB``, else the SQLite file in the user's data directory."""
+    return getattr(args, "db", None) or locations.default_database()
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    from ..store import open_store as open_database
+
+    return open_database(database_url(args))
+
+
+def category_labels() -> dict[str, str]:
+    """Category id -> Chinese label, for the review commands; cosmetic, so never fatal."""
+    from ..phrasebook import load_phrasebook
+
+    try:
+        return load_phrasebook(locations.phrasebook_sources()).labels()
+    except ContentError:
+        return {}
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named, and the YAML files under directories named."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise UsageError(f"路径不存在：{path}")
+    return out

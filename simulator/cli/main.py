@@ -1,0 +1,84 @@
+"""The ``simulator`` command line: the parser and the dispatch; the commands live beside it.
+
+Exit codes (DESIGN.md): 0 ok, 1 content or test failures, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .. import __version__
+from ..errors import ContentError
+from ..store.errors import StoreError
+from . import content, judging, play, review, reviewing
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, write_problems
+from .parse import ChineseArgumentParser
+
+
+def build_parser() -> ChineseArgumentParser:
+    parser = ChineseArgumentParser(prog="simulator", description="售后服务情景陪练：不带子命令时打开终端界面。")
+    parser.add_argument(
+        "--db", metavar="URL", help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）"
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"售后服务情景陪练 {__version__}", help="显示版本号并退出"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
+    judging.add_parsers(sub)
+    content.add_parsers(sub)
+    play.add_parsers(sub)
+    review.add_parsers(sub)
+    reviewing.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point; returns the exit code (``sys.exit`` is done by the caller)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed a Chinese message
+        return int(exc.code or 0)
+    if not args.command:
+        from ..tui import run_app  # Textual loads only for the TUI
+
+        return run_app(database_url(args))
+    try:
+        return int(args.handler(args, out, err))
+    except ContentError as exc:
+        write_problems(err, exc.problems)
+        return EXIT_FAILED
+    except UsageError as exc:
+        err.write(f"simulator：错误：{exc}\n")
+        return EXIT_USAGE
+    except StoreError as exc:
+        err.write(f"✗ {exc}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.write("\n已中断。\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _utf8_streams() -> None:
+    """Read and write UTF-8 whatever the locale says.
+
+    Output stays valid UTF-8 (JSON lines included) even under an ASCII or
+    Latin-1 locale, and bytes on stdin that are not UTF-8 become U+FFFD, one
+    output line per input line, instead of a traceback that loses the lines
+    already read.
+    """
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)
+
+
+def entry() -> None:
+    _utf8_streams()
+    sys.exit(main())
