@@ -125,7 +125,9 @@ class Matcher:
                 found[c.category].append((c.first, c.end))
             by_category = {category: Intervals(ranges) for category, ranges in found.items()}
             candidates += [
-                c for c in sound_hits if c.category not in by_category or not by_category[c.category].overlaps(c.first, c.end)
+                c
+                for c in sound_hits
+                if c.category not in by_category or not by_category[c.category].overlaps(c.first, c.end)
             ]
         candidates = self._exceptions.drop(norm, views, candidates, moment)
         candidates = [c for c in candidates if not self._negation.negated(norm, c)]

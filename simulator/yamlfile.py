@@ -235,7 +235,8 @@ def _walk(
                         line,
                         column,
                         field_path(path + (key,)),
-                        f"键“{key}”重复（第 {first_line[key]} 行已有同名键），同一层里每个键只能写一次，请删除或改名其中一个",
+                        f"键“{key}”重复（第 {first_line[key]} 行已有同名键），"
+                        "同一层里每个键只能写一次，请删除或改名其中一个",
                     )
                 )
                 continue

@@ -29,7 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_python(code: str, timeout: float) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
 
 
@@ -122,7 +128,7 @@ categories:
         max_gap: 20
     examples:
       hit: ["[好的好的好的好的查]一下"]
-      clean: ["查一下，好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的"]
+      clean: ["查一下，好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的"]
 """
 
 
