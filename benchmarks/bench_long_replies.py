@@ -155,7 +155,12 @@ def main() -> None:
             for name, tree in trees.items():
                 cache = Path(tmp) / f"cache-{name}"  # each checkout trains its learned stage once
                 found = run_round(
-                    tree, texts_file, cache, args.cap if name == "baseline" else 1e9, skip[name], args.repeat,
+                    tree,
+                    texts_file,
+                    cache,
+                    args.cap if name == "baseline" else 1e9,
+                    skip[name],
+                    args.repeat,
                     "wall" if args.wall else "cpu",
                 )
                 for key, seconds in found.items():
@@ -190,8 +195,11 @@ def main() -> None:
         columns = [("this", "engine"), ("this", "rules"), *([("baseline", "engine")] if args.baseline else [])]
         for name, mode in columns:
             points = [(n, medians[name][f"{kind}:{n}:{mode}"]) for n in SIZES if f"{kind}:{n}:{mode}" in medians[name]]
-            cells.append(f"{exponent(points):.2f}" + ("" if len(points) == len(SIZES) else f" (to {points[-1][0]:,})")
-                         if len(points) >= 2 else "—")
+            cells.append(
+                f"{exponent(points):.2f}" + ("" if len(points) == len(SIZES) else f" (to {points[-1][0]:,})")
+                if len(points) >= 2
+                else "—"
+            )
         print(f"| {kind} | " + " | ".join(cells) + " |")
     worst = max(medians["this"][f"{kind}:16000:engine"] for kind in KINDS)
     print(f"\nslowest 16k reply: {worst * 1000:.0f} ms (goal ≤ 500 ms)")

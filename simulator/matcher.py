@@ -184,8 +184,19 @@ COMPILED_FORMAT = 1  # bump when what a compiled phrasebook holds changes withou
 # The modules whose code builds or makes up a compiled phrasebook, or decides what its examples hit:
 # a change to any of them compiles (and self-tests) again.
 _ENGINE_MODULES = (
-    "matcher.py", "patterns.py", "pattern_engine.py", "phrases.py", "context.py", "hits.py", "text.py",
-    "specs.py", "phrasebook.py", "selftest.py", "moment.py", "yamlfile.py", "segmenter.py",
+    "matcher.py",
+    "patterns.py",
+    "pattern_engine.py",
+    "phrases.py",
+    "context.py",
+    "hits.py",
+    "text.py",
+    "specs.py",
+    "phrasebook.py",
+    "selftest.py",
+    "moment.py",
+    "yamlfile.py",
+    "segmenter.py",
 )
 
 
@@ -198,8 +209,13 @@ def compiled_key(files: list[Path]) -> str:
     from .text import tables_key
 
     return digest(
-        [f"compiled v{COMPILED_FORMAT}", sys.version, source_stamp(__file__, _ENGINE_MODULES), tables_key(),
-         *fingerprint(files)]
+        [
+            f"compiled v{COMPILED_FORMAT}",
+            sys.version,
+            source_stamp(__file__, _ENGINE_MODULES),
+            tables_key(),
+            *fingerprint(files),
+        ]
     )
 
 

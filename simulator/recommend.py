@@ -57,8 +57,13 @@ class Recommendation:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "title": self.title, "category": self.category,
-                "score": round(self.score, 3), "reason": self.reason}
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "category": self.category,
+            "score": round(self.score, 3),
+            "reason": self.reason,
+        }
 
 
 def losses_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[SessionLosses]:
@@ -163,7 +168,10 @@ def recommend(
             score *= JUST_PLAYED
         category = max(contributions, key=lambda c: (contributions[c], c))
         recommendation = Recommendation(
-            scenario.id, scenario.title, category, score,
+            scenario.id,
+            scenario.title,
+            category,
+            score,
             reason(window, category, labels.get(category, category), scenario.title),
         )
         # Never played (or played longest ago) first on a tie: -rank sorts higher ranks first.

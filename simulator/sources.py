@@ -39,8 +39,8 @@ def load_matcher_skipping(bundled: Sequence[Path], extra: Sequence[Path]) -> tup
     Raises:
         ContentError: the bundled phrasebook alone does not load.
     """
-    from .matcher import load_matcher
     from .contentfiles import yaml_files  # the listing alone: no YAML parser, no pydantic
+    from .matcher import load_matcher
 
     base = yaml_files(list(bundled))
     candidates = [f for f in yaml_files(list(extra)) if _key(f) not in {_key(b) for b in base}]

@@ -58,9 +58,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ContentError(
-            [_problem(name, "文件不是 UTF-8 编码，请用 UTF-8 保存后重试", line, column)]
-        ) from None
+        raise ContentError([_problem(name, "文件不是 UTF-8 编码，请用 UTF-8 保存后重试", line, column)]) from None
 
 
 # libyaml's parser when PyYAML was built with it (5-10x faster); its nodes carry

@@ -42,7 +42,9 @@ def run_python(code: str, timeout: float) -> subprocess.CompletedProcess[str]:
 # -- item 1: negation look-back and best hit per place -------------------------------------
 
 
-def test_negation_segments_only_a_bounded_window_before_a_hit(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_negation_segments_only_a_bounded_window_before_a_hit(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from simulator.segmenter import Segmenter
 
     lengths: list[int] = []

@@ -91,7 +91,8 @@ def test_every_labelled_text_is_cut_as_jieba_cuts_it(
 # the punctuation its block pattern keeps (+#&._%-), spaces, newlines and sound-channel code points.
 _ALPHABET = st.sampled_from(
     list("我们不能没法您好这个归管售后保修期检查费用问题厂家领导负责办法维修一下就是")
-    + list("abzAZ019+#&._%- \n\r，。？") + ["\U000f0001", "\U000f0123"]
+    + list("abzAZ019+#&._%- \n\r，。？")
+    + ["\U000f0001", "\U000f0123"]
 )
 
 

@@ -26,11 +26,19 @@ def build_parser() -> ChineseArgumentParser:
         "--db", metavar="URL", help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）"
     )
     parser.add_argument(
-        "--scenarios", action="append", type=Path, metavar="PATH", dest="tui_scenarios",
+        "--scenarios",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        dest="tui_scenarios",
         help="终端界面另外载入的场景文件或目录（可重复）",
     )
     parser.add_argument(
-        "--phrasebook", action="append", type=Path, metavar="PATH", dest="tui_phrasebook",
+        "--phrasebook",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        dest="tui_phrasebook",
         help="终端界面另外载入的话术库文件或目录（可重复）",
     )
     parser.add_argument(

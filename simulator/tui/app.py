@@ -247,7 +247,8 @@ class SimulatorApp(App[None]):
             question = "退出程序？\n"
             question += (
                 f"已完成的 {count} 个回合都已保存，这次练习会记为“未完成”，下次可在场景列表按 c 接着练。"
-                if count else "还没发送的回复会丢失。"
+                if count
+                else "还没发送的回复会丢失。"
             )
 
             def answered(leave: bool | None) -> None:
