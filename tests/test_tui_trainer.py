@@ -234,6 +234,7 @@ async def start_long_title(pilot, app) -> None:  # noqa: ANN001
     await enter_trainee(pilot, app)
     play = await pick(pilot, app, "long_title_timer")
     play.turn_started = time.monotonic() + 10_000  # freeze the clock at its full 1:30
+    play._refresh_bar()  # now, not at the next tick (a slow machine may already show 1:29)
     play.query_one("#reply", ReplyArea).text = THREE_HITS
     lint = play.query_one("#lint", Static)
     await wait_until(pilot, lambda: "我也不知道" in str(lint.render()))
