@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import accumulate
@@ -81,6 +81,14 @@ class Exceptions:
         if not candidates:
             return candidates
         spans: dict[str, Intervals] = {}
+        # Views are one per sentence: an exception pattern matters only in the
+        # sentences its category's candidates reach into (a long reply has hundreds).
+        sentence_starts = [begin for begin, _ in norm.sentences]
+        reached: dict[str, set[int]] = defaultdict(set)
+        for c in candidates:
+            if c.category in self._patterns:
+                first = bisect_right(sentence_starts, c.first) - 1
+                reached[c.category].update(range(max(first, 0), bisect_left(sentence_starts, c.end)))
         for category in {c.category for c in candidates}:
             found: list[tuple[int, int]] = []
             for chars in self._exact.get(category, ()):
@@ -91,7 +99,8 @@ class Exceptions:
             for compiled, spec in self._patterns.get(category, ()):
                 if spec.conditional and not spec.applies(moment):
                     continue
-                for view, units in views:
+                for index in sorted(reached[category]):
+                    view, units = views[index]
                     for match in compiled.finditer(view):
                         inside = [u for u in units[match.start : match.end] if u >= 0]
                         if inside:
@@ -106,6 +115,8 @@ class Negation:
     def __init__(self, terms: NegationTerms, categories: dict[str, CategorySpec], jieba_words: Iterable[str]):
         self._categories = categories
         self.cues = frozenset(normalize_phrase(c)[0] for c in terms.cues)
+        cues = sorted((c for c in self.cues if c), key=len, reverse=True)
+        self._cue_words = re.compile("|".join(map(re.escape, cues))) if cues else None
         pseudo = sorted({normalize_phrase(p)[0] for p in terms.pseudo if normalize_phrase(p)[0]}, key=len, reverse=True)
         self._pseudo = re.compile("|".join(map(re.escape, pseudo))) if pseudo else None
         self._pseudo_reach = max(map(len, pseudo), default=1) - 1
@@ -142,8 +153,8 @@ class Negation:
             # that reaches into the window from its left included.
             region = norm.chars[max(clause_begin, begin - self._pseudo_reach) : first]
             start = max(begin, first - len(self._pseudo.split(region)[-1]))
-        if start >= first:
-            return False
+        if start >= first or self._cue_words is None or not self._cue_words.search(norm.chars, start, first):
+            return False  # no cue's characters before the hit: no token can be a cue, no need to segment
         if not self._jieba_loaded:
             self.warm_up()
         tokens = segment(norm.chars[start:first])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,6 +188,30 @@ def _inside(inner: tuple[int, int], outer: tuple[int, int]) -> bool:
     return overlap > 0 and overlap * 2 >= inner[1] - inner[0]
 
 
+class _Spans:
+    """Spans sorted by start, asked which of them a span lies in (a long reply has thousands of hits)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+        self.longest = max((end - start for start, end in self.spans), default=0)
+
+    def contains(self, inner: tuple[int, int]) -> bool:
+        """Whether one span contains ``inner`` wholly (the spans do not overlap each other)."""
+        at = bisect_right(self.starts, inner[0]) - 1
+        return at >= 0 and inner[1] <= self.spans[at][1]
+
+    def mostly_covers(self, inner: tuple[int, int]) -> bool:
+        """Whether most of ``inner`` lies within one span: only spans starting less than
+        the longest span's length before ``inner`` can reach it."""
+        at = bisect_left(self.starts, inner[1]) - 1
+        while at >= 0 and self.starts[at] > inner[0] - self.longest:
+            if _inside(inner, self.spans[at]):
+                return True
+            at -= 1
+        return False
+
+
 def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[Hit], tuple[Hit, ...]]:
     """Rule hits plus counted learned hits, and the 疑似 (possible) ones.
 
@@ -240,17 +265,21 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
             (hits if lh.counted else possible).append(hit)
     quoted = quoted_spans(text)
     if quoted:  # the customer's words quoted back are not the trainee's own
-        hits = [h for h in hits if h.kind != "prohibited" or not any(q[0] <= h.span[0] and h.span[1] <= q[1] for q in quoted)]
-        possible = [h for h in possible if h.kind != "prohibited" or not any(q[0] <= h.span[0] and h.span[1] <= q[1] for q in quoted)]
+        quotes = _Spans(quoted)  # one after another, never overlapping
+        hits = [h for h in hits if h.kind != "prohibited" or not quotes.contains(h.span)]
+        possible = [h for h in possible if h.kind != "prohibited" or not quotes.contains(h.span)]
     blocking = [h.span for h in hits if h.kind == "prohibited" and h.stage == "rule"]
     if blocking:
-        hits = [h for h in hits if h.kind == "prohibited" or not any(_inside(h.span, b) for b in blocking)]
+        blocks = _Spans(blocking)
+        hits = [h for h in hits if h.kind == "prohibited" or not blocks.mostly_covers(h.span)]
     shadowing = [h for h in hits if h.kind == "prohibited" and matcher.categories[h.category].shadows]
     if shadowing:  # 您放心 beside a rash promise is part of the promise, not reassurance
         sentences = [norm.span(begin, end) for begin, end in norm.sentences]
+        sentence_starts = [start for start, _ in sentences]
 
         def sentence_of(span: tuple[int, int]) -> int:
-            return next((i for i, (a, b) in enumerate(sentences) if a <= span[0] < b), -1)
+            at = bisect_right(sentence_starts, span[0]) - 1  # sentences follow one another
+            return at if at >= 0 and span[0] < sentences[at][1] else -1
 
         shadowed = {
             (sentence_of(h.span), category)

@@ -106,7 +106,7 @@ class Matcher:
         if not norm.chars:
             return []
         views = sentence_views(norm)
-        candidates = self._phrases.candidates(norm) + self._patterns.candidates(views, norm.chars, moment)
+        candidates = self._phrases.candidates(norm) + self._patterns.candidates(views, moment)
         sound_hits = self._patterns.sound_candidates(norm, moment)
         if sound_hits:  # only where the char channel found nothing of that category there
             found: dict[str, list[tuple[int, int]]] = defaultdict(list)

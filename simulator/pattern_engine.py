@@ -108,6 +108,13 @@ class Program:
             steps *= gap + 1
         return steps * (3 if self.end_anchor else 1)
 
+    def max_span(self) -> int | None:
+        """The longest a match can be (``^``'s gap and ``$``'s particles included); None with a number."""
+        if any(keyword.number for keyword in self.keywords):
+            return None
+        longest = sum(max(map(len, keyword.words), default=0) for keyword in self.keywords)
+        return longest + sum(self.gaps) + (self.lead_gap if self.start_anchor else 0) + (2 if self.end_anchor else 0)
+
     def scan(self, view: str) -> ViewScan:
         return ViewScan(self, view)
 
@@ -309,7 +316,7 @@ Scan = ViewScan | _RegexScan  # a pattern prepared over one view: ``finditer()``
 class CompiledPattern:
     """A pattern ready to run: the backtracking regex where its worst case is small, else the linear engine."""
 
-    __slots__ = ("_numbers", "_steps", "backtrack", "linear", "program", "regex")
+    __slots__ = ("_numbers", "_steps", "backtrack", "linear", "program", "regex", "span")
 
     def __init__(self, program: Program, regex: re.Pattern[str]):
         self.program = program
@@ -321,6 +328,7 @@ class CompiledPattern:
         # The regex, when it is safe on any text: callers in hot loops run it directly
         # (``regex_match`` on each match), saving a call per (pattern, sentence).
         self.backtrack = regex if not self.linear and not self._numbers else None
+        self.span = program.max_span()
 
     def _linear_for(self, view: str) -> bool:
         if self.linear:

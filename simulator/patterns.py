@@ -41,6 +41,8 @@ _PARTICLES = "啊呀呢哦吧了嘛的哈啦么哇喔"
 _NUMBER = f"[{NUMBER_CHARS}]+"
 _NEVER_REGEX = re.compile("(?!)")
 # A pattern that never matches (a one-keyword pattern on the sound channel).
+# Views longer than this are searched only around trigger words (see ``_around``).
+LONG_VIEW = 256
 NEVER = CompiledPattern(Program((Keyword(),), (), False, False, 0, False, frozenset()), _NEVER_REGEX)
 
 
@@ -177,15 +179,51 @@ class LazyPattern:
         return compile_pattern(self.pattern, [], self.where, "", self.lexicon, channel=1)
 
 
-def _matches(compiled: CompiledPattern, view: str) -> Iterator[PatternMatch]:
-    """``compiled.finditer(view)``, the common regex case inlined (this runs per pattern and sentence)."""
+def _matches(compiled: CompiledPattern, view: str, triggers: list[int] | None = None) -> Iterator[PatternMatch]:
+    """``compiled.finditer(view)``, the common regex case inlined (this runs per pattern and sentence).
+
+    ``triggers``: where the pattern's trigger words start in a long view (sorted);
+    then the regex searches only around them (see :func:`_around`).
+    """
     regex = compiled.backtrack
     if regex is None:
         return compiled.finditer(view)
+    if triggers is not None and compiled.span is not None:
+        return map(regex_match, _around(regex, view, triggers, compiled.span))
     found = regex.search(view)
     if found is None:  # most (pattern, sentence) pairs: no iterator built
         return iter(())
     return map(regex_match, regex.finditer(view, found.start()))
+
+
+def _where(at: dict[str, list[int]] | None, triggers: tuple[str, ...] | None) -> list[int] | None:
+    """Where a pattern's trigger words start in a long view (None: a short view, or no trigger)."""
+    if at is None or triggers is None:
+        return None
+    return sorted(position for word in triggers for position in at.get(word, ()))
+
+
+def _around(regex: re.Pattern[str], view: str, triggers: list[int], span: int) -> Iterator[re.Match[str]]:
+    """``regex.finditer(view)``, searching only the stretches that can hold a match.
+
+    Every match holds a trigger word and is at most ``span`` long, so it lies
+    within ``span`` of a trigger.  Triggers closer than ``2 * span`` form one
+    stretch, searched with ``endpos`` one past its reach: no match can end
+    there (a ``$`` would otherwise take ``endpos`` for the end of the view),
+    and a match found is one of the whole view's, found in the same order.  A
+    long unpunctuated reply, where nearly every pattern is live somewhere, so
+    costs each pattern the stretches around its triggers, not the whole reply.
+    """
+    position, index, count = 0, 0, len(triggers)
+    while index < count:
+        low = high = triggers[index]
+        index += 1
+        while index < count and triggers[index] - high <= 2 * span:
+            high = triggers[index]
+            index += 1
+        for found in regex.finditer(view, max(position, low - span), min(len(view), high + span + 1)):
+            yield found
+            position = found.end()
 
 
 def trigger_words(pattern: Pattern, lexicon: dict[str, list[str]], channel: int = 0) -> tuple[str, ...] | None:
@@ -307,58 +345,84 @@ class PatternSet:
                     by_first[word[:2]].setdefault(word, set()).add(index)
             setattr(self, target, {first: list(words.items()) for first, words in by_first.items()})
 
-    def _live_indexes(self, text: str, by_first: dict[str, list[tuple[str, set[int]]]], moment: Moment) -> list[int]:
-        """The patterns whose first keyword occurs in ``text``, in phrasebook order.
+    def _live_indexes(
+        self, text: str, by_first: dict[str, list[tuple[str, set[int]]]], at: dict[str, list[int]] | None = None
+    ) -> set[int]:
+        """The patterns whose most selective keyword (see :func:`trigger_words`) occurs in ``text``.
 
-        A pattern can only match where one of its first keyword's words occurs;
+        A pattern can only match where one of that keyword's words occurs;
         looking those up by first unit is far cheaper than running every regex.
+        ``at``, when given, receives where each trigger word starts.
         """
         live: set[int] = set()
+        last = len(text) - 1
         for position in range(len(text)):
-            for key in (text[position], text[position : position + 2]):
+            # One-unit words are keyed by their unit, longer ones by their first two.
+            keys = (text[position], text[position : position + 2]) if position < last else (text[position],)
+            for key in keys:
                 words = by_first.get(key)
                 if words:
                     for word, indexes in words:
                         if len(word) <= 2 or text.startswith(word, position):
                             live |= indexes
-        conditional, specs = self._conditional, self.specs
-        return [i for i in sorted(live) if not conditional[i] or specs[i].applies(moment)]
+                            if at is not None:
+                                at.setdefault(word, []).append(position)
+        return live
 
-    def _live_patterns(self, chars: str, moment: Moment = NO_MOMENT) -> list[tuple[str, str, CompiledPattern]]:
-        indexes = set(self._live_indexes(chars, self._by_first, moment))
-        specs = self.specs
-        indexes |= {i for i in self._always if not self._conditional[i] or specs[i].applies(moment)}
-        return [self.patterns[i] for i in sorted(indexes)]
+    def _per_view(
+        self, views: list[tuple[str, list[int]]], by_first: dict[str, list[tuple[str, set[int]]]], always: set[int], moment: Moment
+    ) -> Iterator[tuple[str, list[int], list[int], dict[str, list[int]] | None]]:
+        """Each view with the patterns worth running over it, in phrasebook order,
+        and in a long view where each trigger word starts.
+
+        Looked up per sentence, not per reply: a match lies within one sentence,
+        so its trigger word does too, and a long reply (where nearly every
+        pattern is live somewhere) runs each pattern only over the sentences that
+        hold its trigger.
+        """
+        applies: dict[int, bool] = {}
+        conditional, specs = self._conditional, self.specs
+        for view, units in views:
+            at: dict[str, list[int]] | None = {} if len(view) > LONG_VIEW else None
+            live = self._live_indexes(view, by_first, at)
+            if always:
+                live |= always
+            indexes = []
+            for index in sorted(live):
+                if conditional[index]:
+                    if index not in applies:
+                        applies[index] = specs[index].applies(moment)
+                    if not applies[index]:
+                        continue
+                indexes.append(index)
+            if indexes:
+                yield view, units, indexes, at
 
     def sound_candidates(self, norm: NormText, moment: Moment) -> list[Candidate]:
         """Pattern hits on the sound channel (homophone typos), similarity 90."""
-        live = self._live_indexes(norm.sounds, self._by_first_sound, moment)
-        if not live:
-            return []
         out: list[Candidate] = []
         sound = self._sound_patterns
-        for view, units in sentence_views(norm, norm.sounds):
+        views = sentence_views(norm, norm.sounds)
+        for view, units, live, at in self._per_view(views, self._by_first_sound, set(), moment):
             for index in live:
                 category, pattern_id, _ = self.patterns[index]
                 compiled = sound[index]
                 if isinstance(compiled, LazyPattern):
                     compiled = sound[index] = compiled.compile()
-                for match in _matches(compiled, view):
+                for match in _matches(compiled, view, _where(at, self._sound_triggers[index])):
                     first, last = match.first, match.last
                     if last > first:
                         out.append(Candidate(category, pattern_id, units[first], units[last - 1] + 1, 90))
         return out
 
-    def candidates(self, views: list[tuple[str, list[int]]], chars: str, moment: Moment = NO_MOMENT) -> list[Candidate]:
+    def candidates(self, views: list[tuple[str, list[int]]], moment: Moment = NO_MOMENT) -> list[Candidate]:
         """Pattern hits on the char channel, similarity 100."""
         out: list[Candidate] = []
-        live = self._live_patterns(chars, moment)
-        if not live:
-            return out
-        for view, units in views:
-            for category, pattern_id, compiled in live:
+        for view, units, live, at in self._per_view(views, self._by_first, self._always, moment):
+            for index in live:
+                category, pattern_id, compiled = self.patterns[index]
                 scan: Scan | None = None
-                for match in _matches(compiled, view):
+                for match in _matches(compiled, view, _where(at, self._triggers[index])):
                     first, last = match.first, match.last
                     # The leftmost match may start its first keyword a clause
                     # early (the 你 of 您好 before ，你找…领导); then keep the

@@ -11,7 +11,8 @@ must match exactly.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_left
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -87,11 +88,12 @@ class PhraseIndex:
             phrase = self.phrases[phrase_index]
             if count < phrase.need:
                 continue
-            anchors = sorted(
-                {q - offset for bigram, offset in phrase.bigrams for q in positions.get(bigram, ())}
-            )
+            # Anchor: where the phrase would start if that bigram occurrence were its own.
+            votes = Counter(q - offset for bigram, offset in phrase.bigrams for q in positions.get(bigram, ()))
+            anchors = sorted(votes)
             n = len(phrase.chars)
-            slack = int(phrase.budget) + 1
+            edits = int(phrase.budget)
+            slack = edits + 1
             group_start = anchors[0]
             previous = anchors[0]
             ends: list[int | None] = [*anchors[1:], None]
@@ -101,12 +103,35 @@ class PhraseIndex:
                     continue
                 low = max(0, group_start - slack)
                 high = min(len(chars), previous + n + slack)
-                found = _align(phrase, chars, sounds, low, high)
-                if found:
-                    out.append(found)
+                if _enough_votes(anchors, votes, low - edits, high + edits, 2 * edits + 1, phrase.need):
+                    found = _align(phrase, chars, sounds, low, high)
+                    if found:
+                        out.append(found)
                 if anchor is not None:
                     group_start = previous = anchor
         return out
+
+
+def _enough_votes(anchors: list[int], votes: Counter[int], low: int, high: int, width: int, need: int) -> bool:
+    """Whether some ``width`` consecutive anchors in ``[low, high)`` gather ``need`` votes.
+
+    A necessary condition for an alignment in the window: a match with ``e``
+    sound edits keeps all but ``2e`` of the phrase's bigrams (``need`` of them),
+    and those vote for anchors at most ``e`` apart from where the match starts.
+    Skipping windows that fail it changes no result; a long reply, where nearly
+    every phrase passes the whole-reply bigram count, mostly has such windows.
+    """
+    first = bisect_left(anchors, low)
+    last = bisect_left(anchors, high, first)
+    total, tail = 0, first
+    for at in range(first, last):
+        total += votes[anchors[at]]
+        while anchors[at] - anchors[tail] >= width:
+            total -= votes[anchors[tail]]
+            tail += 1
+        if total >= need:
+            return True
+    return False
 
 
 def _align(phrase: Phrase, chars: str, sounds: str, low: int, high: int) -> Candidate | None:
