@@ -174,7 +174,9 @@ async def test_f1_is_not_offered_in_an_exam(tmp_path: Path, engine: Matcher) -> 
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         play = await pick(pilot, app, "out_of_warranty_charge", exam=True)
-        assert "hint" not in {b.binding.action for b in play.active_bindings.values() if b.enabled}
+        await pilot.pause(0.2)
+        footer = screen_lines(app)[-1]
+        assert "离开" in footer and "提示" not in footer and "f1" not in footer  # not even greyed out
         assert "提示" not in [c.title for c in app.get_system_commands(play)]
 
 
