@@ -240,6 +240,8 @@ async def start_long_title(pilot, app) -> None:  # noqa: ANN001
     play.query_one("#reply", ReplyArea).text = THREE_HITS
     lint = play.query_one("#lint", Static)
     await wait_until(pilot, lambda: "我也不知道" in str(lint.render()))
+    # and drawn: the panel has been repainted with every hit (three, on a screen of 24 lines)
+    await wait_until(pilot, lambda: sum(line.lstrip().startswith("⚠") for line in screen_lines(app)) >= 3)
 
 
 async def test_the_play_header_keeps_clock_turn_mode_and_mood_at_80_columns(
