@@ -12,7 +12,7 @@ CORE = [
     "simulator.pattern_engine", "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge",
     "simulator.scoring",
     "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
-    "simulator.charts", "simulator.sources", "simulator.search",
+    "simulator.charts", "simulator.sources", "simulator.search", "simulator.assignments", "simulator.recommend",
 ]
 FORBIDDEN = ["textual", "sqlite3", "psycopg", "rich"]
 

@@ -13,7 +13,7 @@ from typing import TextIO
 from .. import __version__
 from ..errors import ContentError
 from ..store.errors import StoreError
-from . import content, judging, new, play, review, reviewing
+from . import admin, assign, content, judging, new, play, recommending, review, reviewing, serve
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
 from .parse import ChineseArgumentParser
 
@@ -41,6 +41,10 @@ def build_parser() -> ChineseArgumentParser:
     play.add_parsers(sub)
     review.add_parsers(sub)
     reviewing.add_parsers(sub)
+    recommending.add_parsers(sub)
+    assign.add_parsers(sub)
+    admin.add_parsers(sub)
+    serve.add_parsers(sub)
     return parser
 
 

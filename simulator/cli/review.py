@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -12,7 +11,8 @@ from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import TurnRecord, short_time
 from ..scenario_schema import OUTCOME_LABELS as SCENARIO_OUTCOMES
-from ..terminal import csv_cell, printable
+from ..terminal import printable
+from . import assign
 from .common import (
     EXIT_FAILED,
     ROW_ID,
@@ -26,62 +26,14 @@ from .common import (
     scenario_sources,
     trainee_filter_option,
 )
+from .tables import write_csv as _csv
+from .tables import write_table as _table
 
 if TYPE_CHECKING:
     from ..store import Store
 
 OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
 OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
-
-
-RICH_ROWS = 200  # beyond this a table is printed as aligned plain text: rich takes seconds for 10,000 rows
-
-
-def _plain_table(out: TextIO, title: str, header: list[str], rows: list[list[str]], right: set[int]) -> None:
-    """Columns aligned by display width (a Chinese character is two columns), one write per row."""
-    from rich.cells import cell_len
-
-    cells = [[printable(c) for c in header]] + [[printable(c) for c in row] for row in rows]
-    widths = [max(cell_len(row[i]) for row in cells) for i in range(len(header))]
-
-    def line(row: list[str]) -> str:
-        padded = []
-        for i, cell in enumerate(row):
-            gap = " " * (widths[i] - cell_len(cell))
-            padded.append(gap + cell if i in right else cell + gap)
-        return "  ".join(padded).rstrip()
-
-    out.write(printable(title) + f"（共 {len(rows)} 行）\n")
-    out.write(line(cells[0]) + "\n")
-    out.write("  ".join("─" * w for w in widths) + "\n")
-    out.writelines(line(row) + "\n" for row in cells[1:])
-
-
-def _table(out: TextIO, title: str, header: list[str], rows: list[list[str]], justify_right: set[int] | None = None) -> None:
-    if len(rows) > RICH_ROWS:
-        _plain_table(out, title, header, rows, justify_right or set())
-        return
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    # Cells are Text, never markup: a name like "[bold]" or one carrying escape codes prints as typed.
-    table = Table(title=Text(printable(title)), header_style="bold", show_lines=False)
-    for index, name in enumerate(header):
-        table.add_column(name, justify="right" if justify_right and index in justify_right else "left")
-    for row in rows:
-        table.add_row(*(Text(printable(cell)) for cell in row))
-    tty = hasattr(out, "isatty") and out.isatty()
-    # On a terminal rich fits the table to the window; piped output is not cut.
-    Console(file=out, highlight=False, width=None if tty else 200).print(table)
-
-
-def _csv(out: TextIO, header: list[str], rows: list[list[Any]]) -> None:
-    """CSV for Excel: a UTF-8 byte-order mark first, every cell safe to open (see ``csv_cell``)."""
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
 
 
 def known_trainee(store: Store, name: str) -> str:
@@ -229,6 +181,8 @@ def _rejudged(args: argparse.Namespace, err: TextIO, scenario_id: str, turns: li
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.assignments:
+        return assign.report_assignments(args, out, err)
     with open_store(args) as store:
         trainee = known_trainee(store, args.trainee) if args.trainee else None
         # Per-scenario figures are printed only for one trainee (and always exported as JSON/CSV).
@@ -391,6 +345,9 @@ def add_parsers(sub: Any) -> None:
         description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。",
     )
     report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
+    report.add_argument(
+        "--assignments", action="store_true", help="改为列出布置的任务及每位学员的完成情况（通过、待完成、逾期）"
+    )
     report.set_defaults(handler=cmd_report)
 
     plot = sub.add_parser(

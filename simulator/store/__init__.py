@@ -17,10 +17,11 @@ from rapidfuzz import fuzz, process
 
 from ..record import Dispute, Mark, SessionEnd, SessionRecord, TurnRecord
 from ..text import name_key
-from . import summaries
+from . import roles, summaries
 from .drivers import Driver, PostgresDriver, SQLiteDriver, redact
 from .errors import StoreError
 from .migrations import APP_MARKER, LATEST, MIGRATIONS
+from .roles import Identity
 
 
 class ScenarioInfo(Protocol):
@@ -33,7 +34,7 @@ class ScenarioInfo(Protocol):
     @property
     def version_hash(self) -> str: ...
 
-__all__ = ["Store", "StoreError", "SessionRecorder", "open_store"]
+__all__ = ["Identity", "Store", "StoreError", "SessionRecorder", "open_store"]
 
 
 def utc_now() -> str:
@@ -65,6 +66,7 @@ class SessionRecorder:
     ):
         self.driver = store.driver
         self.clock = store.clock
+        self.server_figures = store.server_figures
         self.session_id = session.id
         self.trainee_id = trainee_id
         self.scenario = session.scenario
@@ -85,6 +87,7 @@ class SessionRecorder:
         scores = [*self._scores, turn.score]
         mean = round(sum(scores) / len(scores))
         with self.driver.transaction():
+            # On PostgreSQL the server counts the categories and keeps the running score (store/roles.py).
             self.driver.execute(
                 "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
                 "score, next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -94,6 +97,9 @@ class SessionRecorder:
                     json.dumps(turn.detail(), ensure_ascii=False), self.clock(),
                 ),
             )
+            if self.server_figures:
+                self._scores = scores
+                return
             for (kind, category), count in counts.items():
                 self.driver.execute(
                     "INSERT INTO session_categories (session_id, trainee_id, kind, category, count) "
@@ -111,6 +117,13 @@ class SessionRecorder:
     def finish(self, end: SessionEnd | None) -> None:
         """Close the session; ``None`` (not finished) leaves it unfinished."""
         if end is None:
+            return
+        if self.server_figures:  # the server closes it and counts it (store/roles.py)
+            with self.driver.transaction():
+                self.driver.execute(
+                    f"SELECT {roles.FINISH}(?, ?, ?, ?, ?, ?)",
+                    (self.session_id, self.clock(), end.ending, end.outcome, end.score, end.passed),
+                )
             return
         with self.driver.transaction():
             closed = self.driver.execute(
@@ -132,7 +145,11 @@ class Store:
     def __init__(self, driver: Driver, clock: Callable[[], str] = utc_now):
         self.driver = driver
         self.clock = clock
+        self._identity: Identity | None = None
         self._migrate()
+        # On PostgreSQL the server keeps every figure derived from the records (triggers and a closing
+        # function, so a trainee's account needs no UPDATE right); on SQLite the store writes them.
+        self.server_figures = driver.name == "postgresql"
 
     # -- schema -------------------------------------------------------------
 
@@ -140,8 +157,8 @@ class Store:
         driver = self.driver
         if driver.read_only:  # nothing may be written: reading works if the schema is current
             tables = driver.table_names()
-            current = int(driver.execute("SELECT MAX(version) FROM schema_version")[0][0] or 0) if tables else 0
-            if current != LATEST:
+            present = self._applied() if tables else set()
+            if any(version not in present for version, _, _ in MIGRATIONS):
                 raise StoreError("进度数据库是只读的，而它需要先升级（或新建）才能使用；请检查文件权限。")
             return
         with driver.transaction(lock=True):
@@ -157,20 +174,29 @@ class Store:
                         "数据库里已有同名数据表（" + "、".join(sorted(tables & ours)) + "），但不是本程序创建的；"
                         "为保护数据没有改动它，请换一个数据库。"
                     )
-                current = 0
+                applied: set[int] = set()
             else:
                 marker = driver.execute("SELECT value FROM meta WHERE key = 'app'")
                 if not marker or marker[0][0] != APP_MARKER:
                     raise StoreError("这个数据库不是本程序的进度数据库，为保护数据没有改动它；请用 --db 指定其他路径。")
-                rows = driver.execute("SELECT MAX(version) FROM schema_version")
-                current = int(rows[0][0] or 0)
+                applied = self._applied()
+            current = max(applied, default=0)
             if current > LATEST:
                 raise StoreError(f"进度数据库的版本（{current}）比本程序支持的（{LATEST}）更新，请升级本程序。")
-            for version, description, statements in MIGRATIONS:
-                if version <= current:
-                    continue
+            missing = [m for m in MIGRATIONS if m[0] not in applied]
+            if missing and applied and driver.name == "postgresql" and self.identity().kind != "owner":
+                raise StoreError(
+                    f"进度数据库需要升级到第 {LATEST} 版，而{self.identity().describe()}没有升级的权限；"
+                    "请管理员用建表的账号运行一次 simulator admin init（或任何命令）完成升级。"
+                )
+            schema = driver.execute("SELECT current_schema()")[0][0] if driver.name == "postgresql" else ""
+            # Every migration not yet applied, in order (one written in parallel may land below the latest).
+            for version, description, statements in missing:
                 for statement in statements:
                     driver.execute(statement.replace("{id}", driver.id_column))
+                if driver.name == "postgresql":
+                    for statement in roles.postgres_migration(version, roles.quote_ident(schema)):
+                        driver.execute(statement)
                 if version == 1:
                     driver.execute("INSERT INTO meta (key, value) VALUES ('app', ?)", (APP_MARKER,))
                 if version == 4:
@@ -179,6 +205,18 @@ class Store:
                     "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
                     (version, description, self.clock()),
                 )
+        self._identity = None  # the tables (and so who owns them) may be new
+
+    def _applied(self) -> set[int]:
+        return {int(row[0]) for row in self.driver.execute("SELECT version FROM schema_version")}
+
+    def identity(self) -> Identity:
+        """Who this store is connected as (on PostgreSQL, from the connecting role; SQLite: the owner)."""
+        if self._identity is None:
+            if self.driver.name == "postgresql" and "sessions" not in self.driver.table_names():
+                return roles.Identity("owner", role=None)  # before the first migration: whoever creates the tables
+            self._identity = roles.identity(self.driver)
+        return self._identity
 
     @property
     def schema_version(self) -> int:
@@ -222,6 +260,7 @@ class Store:
         name = name.strip()
         if not name:
             raise StoreError("学员姓名不能为空")
+        self.check_may_play(name)
         with self.driver.transaction():
             name = self.canonical_name(name)
             rows = self.driver.execute("SELECT id FROM trainees WHERE name = ?", (name,))
@@ -232,12 +271,29 @@ class Store:
             )
             return int(rows[0][0])
 
+    def check_may_play(self, name: str) -> None:
+        """Refuse, in Chinese, to record for ``name`` what this account may not record (PostgreSQL roles)."""
+        who = self.identity()
+        if who.kind == "trainee" and self.canonical_name(name) != who.name:
+            raise StoreError(f"当前登录的是{who.describe()}，只能以 {who.name} 的身份练习。")
+        if not who.can_play:
+            raise StoreError(f"当前登录的是{who.describe()}：只能查看记录，不能练习。")
+
     def begin_session(
         self, *, trainee: str, scenario: ScenarioInfo, seed: int, mode: str = "practice", started_at: str | None = None
     ) -> SessionRecorder:
         trainee_id = self.trainee_id(trainee)
         started_at = started_at or self.clock()
         with self.driver.transaction():
+            if self.server_figures:  # the server records the title and counts the session (store/roles.py)
+                rows = self.driver.execute(
+                    "INSERT INTO sessions (trainee_id, scenario, scenario_title, content_version, mode, seed, "
+                    "started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (trainee_id, scenario.id, scenario.title, scenario.version_hash, mode, seed, started_at),
+                )
+                session = self.session(int(rows[0][0]))
+                assert session is not None
+                return SessionRecorder(self, session, trainee_id)
             self.driver.execute(
                 "INSERT INTO scenario_titles (scenario, title) VALUES (?, ?) "
                 "ON CONFLICT (scenario) DO UPDATE SET title = excluded.title",
@@ -292,7 +348,7 @@ class Store:
                 "RETURNING trainee_id",
                 (session_id, session_id),
             )
-            if gone:
+            if gone and not self.server_figures:
                 summaries.session_discarded(self.driver, int(gone[0][0]))
 
     def resume_session(self, session: SessionRow) -> SessionRecorder:
@@ -406,6 +462,68 @@ class Store:
             params,
         )
 
+    # -- assignments (a lead's; protected by the same roles on PostgreSQL) --
+
+    def add_assignment(
+        self, *, scenario: str, title: str, trainee: str | None = None, team: str | None = None, pass_mark: int,
+        mode: str, due: str | None,
+    ) -> int:
+        """Assign ``scenario`` to one trainee (who must exist) or to a team; returns the assignment's id."""
+        who = self.identity()
+        if not who.can_assign:
+            raise StoreError(f"当前登录的是{who.describe()}：只有组长（或管理员）能布置任务。")
+        if (trainee is None) == (team is None):
+            raise StoreError("请指定布置给一位学员（--trainee）或一个组（--team），二者选一。")
+        trainee_id = None
+        if trainee is not None:
+            rows = self.driver.execute("SELECT id FROM trainees WHERE name = ?", (self.canonical_name(trainee),))
+            if not rows:
+                raise StoreError(f"没有学员 {trainee}（或不在你负责的组里）。")
+            trainee_id = int(rows[0][0])
+        if team is not None and who.kind == "lead" and team != who.team:
+            raise StoreError(f"你负责的是 {who.team} 组，不能给 {team} 组布置任务。")
+        with self.driver.transaction():
+            rows = self.driver.execute(
+                "INSERT INTO assignments (scenario, title, trainee_id, team, pass_mark, mode, due, created_at, "
+                "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (scenario, title, trainee_id, team, pass_mark, mode, due, self.clock(), who.role or "本机"),
+            )
+        return int(rows[0][0])
+
+    def remove_assignment(self, assignment_id: int) -> bool:
+        """Withdraw an assignment (the sessions played for it stay); False when there is none to withdraw."""
+        who = self.identity()
+        if not who.can_assign:
+            raise StoreError(f"当前登录的是{who.describe()}：只有组长（或管理员）能撤销任务。")
+        with self.driver.transaction():
+            return bool(self.driver.execute("DELETE FROM assignments WHERE id = ? RETURNING id", (assignment_id,)))
+
+    def assignment_rows(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
+        """Each visible assignment × each trainee it covers, with their finished attempts since it was set,
+        best score and first pass (``assignments.build_progress`` reads them)."""
+        where, params = "", []
+        if trainee is not None:
+            where = "WHERE t.name = ? "
+            params.append(self.canonical_name(trainee))
+        return self.driver.execute(
+            _ASSIGNMENT_ROWS + where + "GROUP BY a.id, a.scenario, a.title, ta.name, a.team, a.pass_mark, a.mode, "
+            "a.due, a.created_at, a.created_by, t.name ORDER BY a.id, t.name",
+            params,
+        )
+
+    def recent_losses(self, trainee: str, sessions: int = 10) -> list[tuple[Any, ...]]:
+        """(session id, started at, scenario, kind, category, turns) of the trainee's latest ``sessions``
+        sessions with a turn, newest first: the categories broken or missed (``recommend.losses_from_rows``);
+        a session that lost nothing has one row with kind None."""
+        return self.driver.execute(
+            "SELECT s.id, s.started_at, s.scenario, c.kind, c.category, c.count FROM (SELECT id, started_at, scenario "
+            "FROM sessions WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?) AND turns > 0 "
+            "ORDER BY started_at DESC, id DESC LIMIT ?) s "
+            "LEFT JOIN session_categories c ON c.session_id = s.id AND c.kind IN ('prohibited', 'missed') "
+            "ORDER BY s.started_at DESC, s.id DESC, c.kind, c.category",
+            (self.canonical_name(trainee), sessions),
+        )
+
     # -- disputes and review marks (issue: 复核与校准) ---------------------------------
 
     def add_dispute(self, session_id: int, n: int, comment: str = "") -> Dispute:
@@ -506,6 +624,18 @@ class Store:
             "WHERE t.name = ? GROUP BY s.id, s.started_at ORDER BY s.started_at, s.id",
             (category, self.canonical_name(trainee)),
         )
+
+
+_ASSIGNMENT_ROWS = (
+    "SELECT a.id, a.scenario, a.title, ta.name, a.team, a.pass_mark, a.mode, a.due, a.created_at, a.created_by, "
+    "t.name, COUNT(s.id), MAX(s.score), "
+    "MIN(CASE WHEN s.score >= a.pass_mark AND COALESCE(s.outcome, '') <> 'bad' THEN s.ended_at END) "
+    "FROM assignments a LEFT JOIN trainees ta ON ta.id = a.trainee_id "
+    "LEFT JOIN trainees t ON (t.id = a.trainee_id OR (a.team IS NOT NULL AND t.team = a.team)) "
+    # A session counts if it finished, started since the assignment, and (for an exam) was an exam.
+    "LEFT JOIN sessions s ON s.trainee_id = t.id AND s.scenario = a.scenario AND s.finished = 1 "
+    "AND s.started_at >= a.created_at AND (a.mode = 'practice' OR s.mode = 'exam') "
+)
 
 
 def open_store(url: str) -> Store:

@@ -222,12 +222,17 @@ class PostgresDriver(Driver):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             with self.conn.cursor() as cursor:
-                cursor.execute(sql.replace("?", "%s"), tuple(params))
+                # No parameters: the SQL goes as written (a function body may contain %).
+                cursor.execute(sql.replace("?", "%s") if params else sql, tuple(params) or None)
                 return cursor.fetchall() if cursor.description else []
         except self._psycopg.Error as exc:
             raise StoreError(self._reason(exc)) from exc
 
     def _reason(self, exc: Exception) -> str:
+        if isinstance(exc, self._psycopg.errors.InsufficientPrivilege):
+            # The server refused by its grants or row-level security: say whose account it is.
+            user = self.conn.info.user
+            return scrub(f"数据库账号 {user} 没有权限做这件事（服务器拒绝：{str(exc).strip()}）", self.url)
         if isinstance(exc, self._psycopg.OperationalError):
             return scrub(f"与 PostgreSQL 服务器的连接中断（{str(exc).strip()}）", self.url)
         return scrub(f"PostgreSQL 出错：{str(exc).strip()}", self.url)
@@ -244,7 +249,8 @@ class PostgresDriver(Driver):
             raise StoreError(self._reason(exc)) from exc
 
     def table_names(self) -> set[str]:
-        rows = self.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")
+        # The catalog, not information_schema: that one hides tables this role has no right on.
+        rows = self.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
         return {row[0] for row in rows}
 
     def close(self) -> None:

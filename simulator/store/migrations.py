@@ -171,4 +171,48 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        "teams and database accounts: who a trainee is on a shared server (PostgreSQL: row-level security, "
+        "figures kept by the server)",
+        [
+            # trainees.db_role: the PostgreSQL login role that *is* this trainee (identity comes from the
+            # connection, never from the client); team: what a lead sees. SQLite leaves db_role empty.
+            "ALTER TABLE trainees ADD COLUMN team TEXT",
+            "ALTER TABLE trainees ADD COLUMN db_role TEXT",
+            "CREATE UNIQUE INDEX trainees_by_role ON trainees (db_role)",
+            "CREATE INDEX trainees_by_team ON trainees (team)",
+            # Leads (of a team) and trainers, by login role.
+            "CREATE TABLE staff (db_role TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('lead', 'trainer')), "
+            "team TEXT, created_at TEXT NOT NULL)",
+            # On PostgreSQL, store/roles.py adds triggers, a closing function and the policies.
+        ],
+    )
+)
+
+MIGRATIONS.append(
+    (
+        7,
+        "assignments: scenarios a lead assigns to a trainee or a team, with a pass mark, a mode and a due date",
+        [
+            """CREATE TABLE assignments (
+                id {id},
+                scenario TEXT NOT NULL,
+                title TEXT NOT NULL,
+                trainee_id INTEGER REFERENCES trainees(id),
+                team TEXT,
+                pass_mark INTEGER NOT NULL CHECK (pass_mark BETWEEN 0 AND 100),
+                mode TEXT NOT NULL CHECK (mode IN ('practice', 'exam')),
+                due TEXT,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                CHECK ((trainee_id IS NULL) <> (team IS NULL))
+            )""",
+            "CREATE INDEX assignments_by_trainee ON assignments (trainee_id)",
+            "CREATE INDEX assignments_by_team ON assignments (team)",
+        ],
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

@@ -23,6 +23,7 @@ from ..errors import ContentError
 from .kinsoku import install as keep_punctuation_with_its_text
 from .messages import (
     ContentReady,
+    OpenAssignments,
     EngineReady,
     OpenDebrief,
     OpenPicker,
@@ -33,6 +34,7 @@ from .messages import (
     OpenTraineeSessions,
     OpenTranscript,
 )
+from .screens.assignments import AssignmentsScreen
 from .screens.confirm import ConfirmScreen
 from .screens.debrief import DebriefScreen
 from .screens.picker import PickerScreen
@@ -146,6 +148,10 @@ class SimulatorApp(App[None]):
     @on(OpenTeam)
     def open_team(self) -> None:
         self.push_screen(TeamScreen())
+
+    @on(OpenAssignments)
+    def open_assignments(self) -> None:
+        self.push_screen(AssignmentsScreen())
 
     @on(OpenTraineeSessions)
     def open_trainee_sessions(self, message: OpenTraineeSessions) -> None:

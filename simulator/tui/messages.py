@@ -61,6 +61,10 @@ class OpenTeam(Message):
     """The team lead's view of every trainee."""
 
 
+class OpenAssignments(Message):
+    """Assignments and their completion (from the team view)."""
+
+
 @dataclass
 class OpenTraineeSessions(Message):
     trainee: str

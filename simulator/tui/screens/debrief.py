@@ -17,12 +17,15 @@ from ...record import SessionRecord, TurnRecord
 from ...render import turn_text
 from ...scenario import OUTCOME_LABELS, Scenario
 from ...scenario_scores import best_path, path_max_score, step_label
+from ...terminal import printable
 from ..messages import OpenPlay, OpenProgress
+from ..tasks import next_scenarios
 from ..widgets import TitleBar
 from .base import AppScreen
 from .form import FormScreen
 
 if TYPE_CHECKING:
+    from ...recommend import Recommendation
     from ...store import Store
 
 
@@ -47,6 +50,8 @@ class DebriefScreen(AppScreen):
         with VerticalScroll(id="debrief"):
             yield Static(id="summary")
             yield Static(id="turns")
+            # What to practise next, once this session is counted (hidden until there is something to say).
+            yield Static(id="next").set_styles("display: none;")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -59,6 +64,21 @@ class DebriefScreen(AppScreen):
                 return previous, store.turns(previous.id) if previous is not None else []
 
             self.read_store(read, lambda found: self.show(*found))
+            scenarios = list(self.services.scenarios.values())
+            self.read_store(
+                lambda store: next_scenarios(store, self.services, self.trainee, scenarios), self.show_next
+            )
+
+    def show_next(self, recommendations: list[Recommendation]) -> None:
+        if not recommendations:
+            return
+        text = Text("\n下一步练什么：\n", style="bold")
+        for item in recommendations:
+            text.append("  · ")
+            text.append(printable(item.reason) + "\n", style="cyan")
+        shown = self.query_one("#next", Static)
+        shown.update(text)
+        shown.display = True
 
     def show(self, previous: SessionRecord | None, previous_turns: list[TurnRecord]) -> None:
         labels = self.labels()

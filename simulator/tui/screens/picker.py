@@ -18,6 +18,7 @@ from ...search import find
 from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
 from ..widgets import SkippedBanner, TitleBar, stars
+from ..tasks import TasksPanel
 from .base import AppScreen
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class PickerScreen(AppScreen):
         yield TitleBar(id="topbar")
         yield SkippedBanner(id="skipped")
         with Vertical(id="picker"):
+            yield TasksPanel(self.trainee, id="tasks")  # assignments and what to practise next
             yield Input(
                 placeholder="筛选：直接输入标题、标签或别名，如“超保”“投诉”", id="filter", select_on_focus=False
             )
@@ -87,6 +89,7 @@ class PickerScreen(AppScreen):
             return bests_by_scenario(store.sessions(trainee=self.trainee)), store.unfinished_sessions(self.trainee)
 
         self.read_store(read, self.show_history)
+        self.query_one(TasksPanel).reload()
 
     def show_history(self, found: tuple[dict[str, tuple[int | None, str | None]], dict[str, SessionRecord]]) -> None:
         self._bests, self._unfinished = found

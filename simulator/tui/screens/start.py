@@ -17,7 +17,7 @@ from ..widgets import SkippedBanner
 from .base import AppScreen
 
 if TYPE_CHECKING:
-    from ...store import Store
+    from ...store import Identity, Store
 
 
 class StartScreen(AppScreen):
@@ -56,16 +56,26 @@ class StartScreen(AppScreen):
         self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
 
     def show_trainees(self) -> None:
-        self.read_store(lambda store: store.trainees(), self.list_trainees)
+        self.read_store(lambda store: (store.trainees(), store.identity()), self.list_trainees)
 
-    def list_trainees(self, trainees: list[str]) -> None:
+    def list_trainees(self, found: tuple[list[str], Identity]) -> None:
+        trainees, who = found
         services = self.services
         options = self.query_one("#trainees", OptionList)
         options.clear_options()
         options.add_options([Option(Text(printable(name)), id=name) for name in trainees])
         count = len(services.scenarios)
         self.query_one("#skipped", SkippedBanner).show(services.skipped)
-        self.query_one("#status", Static).update(f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。")
+        status = f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。"
+        if who.kind == "trainee" and who.name:
+            # On a shared server the account says who you are: the name is filled in for you.
+            self.query_one("#name", Input).value = who.name
+            status = f"已载入 {count} 个场景；当前账号：{who.describe()}。"
+        elif who.kind == "trainer":
+            status = f"已载入 {count} 个场景；当前账号：{who.describe()}：输入你的姓名后按 v 复核，不能练习。"
+        elif not who.can_play:
+            status = f"已载入 {count} 个场景；当前账号：{who.describe()}，只能查看记录（按 t 看团队进度）。"
+        self.query_one("#status", Static).update(printable(status))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.choose(event.value)
@@ -94,16 +104,28 @@ class StartScreen(AppScreen):
             self.notify(self.startup_error or "正在打开进度数据库，请稍候…", severity="warning")
             return
 
-        def read(store: Store) -> tuple[str, list[str]]:
+        from ...store import StoreError  # the store's modules load after the first frame
+
+        def read(store: Store) -> tuple[str, list[str], str | None]:
+            if store.identity().kind == "trainer":
+                # A trainer goes on to the picker to review (v); practising is refused when a turn is saved.
+                return store.canonical_name(name), [], None
+            try:
+                store.check_may_play(name)  # a shared server's account may practise only as itself
+            except StoreError as exc:
+                return name, [], str(exc)
             existing = store.canonical_name(name)
             is_new = existing == name and name not in store.trainees()
-            return existing, store.similar_trainees(name) if is_new else []
+            return existing, store.similar_trainees(name) if is_new else [], None
 
         self.read_store(read, lambda found: self.enter(name, *found))
 
-    def enter(self, name: str, existing: str, close: list[str]) -> None:
+    def enter(self, name: str, existing: str, close: list[str], refused: str | None = None) -> None:
         """Go on as ``existing`` (the stored spelling), after one warning if the name is new but close to others."""
         services = self.services
+        if refused:
+            self.notify(printable(refused), severity="warning", timeout=8, markup=False)
+            return
         if close and self._warned != name:
             # One warning per new name: Enter again means "yes, a new trainee".
             self._warned = name

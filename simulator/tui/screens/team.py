@@ -11,7 +11,7 @@ from ...progress import PASS_SCORE, TREND_WINDOW, TraineeProgress, team_report
 from ...record import SessionRecord
 from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
-from ..messages import OpenTraineeSessions, OpenTranscript
+from ..messages import OpenAssignments, OpenTraineeSessions, OpenTranscript
 from ..widgets import TitleBar
 from .base import AppScreen
 
@@ -31,6 +31,7 @@ class TeamScreen(AppScreen):
     BINDINGS = [
         Binding("s", "sort", "换排序", id="team.sort", tooltip="按学员、次数、平均分、趋势、最近练习轮流排序"),
         Binding("enter", "open", "查看学员", id="team.open", tooltip="查看所选学员的每次练习"),
+        Binding("a", "assignments", "任务", id="team.assignments", tooltip="布置的任务与每位学员的完成情况"),
         Binding("n", "page(1)", "下一页", id="team.next", tooltip=f"每页 {PAGE} 位学员：看下一页"),
         Binding("b", "page(-1)", "上一页", id="team.previous", tooltip="看上一页"),
         Binding("escape,q", "back", "返回", id="team.back", tooltip="返回上一页"),
@@ -108,6 +109,9 @@ class TeamScreen(AppScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def action_assignments(self) -> None:
+        self.post_message(OpenAssignments())
 
     def action_back(self) -> None:
         self.app.pop_screen()
