@@ -130,7 +130,7 @@ def exponent(points: list[tuple[int, float]]) -> float:
     xs = [math.log(n) for n, _ in points]
     ys = [math.log(t) for _, t in points]
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
 
 
 def main() -> None:
@@ -141,7 +141,9 @@ def main() -> None:
         "--wall", action="store_true", help="wall-clock time instead of the process's CPU time (on an idle machine)"
     )
     parser.add_argument("--baseline", type=Path, help="another checkout timed in the same run, interleaved")
-    parser.add_argument("--cap", type=float, default=10.0, help="seconds: a baseline call slower than this stops its kind")
+    parser.add_argument(
+        "--cap", type=float, default=10.0, help="seconds: a baseline call slower than this stops its kind"
+    )
     args = parser.parse_args()
     trees = {"this": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +155,12 @@ def main() -> None:
             for name, tree in trees.items():
                 cache = Path(tmp) / f"cache-{name}"  # each checkout trains its learned stage once
                 found = run_round(
-                    tree, texts_file, cache, args.cap if name == "baseline" else 1e9, skip[name], args.repeat,
+                    tree,
+                    texts_file,
+                    cache,
+                    args.cap if name == "baseline" else 1e9,
+                    skip[name],
+                    args.repeat,
                     "wall" if args.wall else "cpu",
                 )
                 for key, seconds in found.items():
@@ -185,10 +192,14 @@ def main() -> None:
     print("| --- | ---: | ---: |" + (" ---: |" if args.baseline else ""))
     for kind in KINDS:
         cells = []
-        for name, mode in (("this", "engine"), ("this", "rules"), *((("baseline", "engine"),) if args.baseline else ())):
+        columns = [("this", "engine"), ("this", "rules"), *([("baseline", "engine")] if args.baseline else [])]
+        for name, mode in columns:
             points = [(n, medians[name][f"{kind}:{n}:{mode}"]) for n in SIZES if f"{kind}:{n}:{mode}" in medians[name]]
-            cells.append(f"{exponent(points):.2f}" + ("" if len(points) == len(SIZES) else f" (to {points[-1][0]:,})")
-                         if len(points) >= 2 else "—")
+            cells.append(
+                f"{exponent(points):.2f}" + ("" if len(points) == len(SIZES) else f" (to {points[-1][0]:,})")
+                if len(points) >= 2
+                else "—"
+            )
         print(f"| {kind} | " + " | ".join(cells) + " |")
     worst = max(medians["this"][f"{kind}:16000:engine"] for kind in KINDS)
     print(f"\nslowest 16k reply: {worst * 1000:.0f} ms (goal ≤ 500 ms)")

@@ -51,8 +51,15 @@ def generated_book(base: Phrasebook, phrases: int, words: list[str], rng: random
     categories = dict(base.categories)
     for i in range(20):
         spec = CategorySpec(
-            id=f"gen_{i}", label=f"生成{i}", kind="prohibited" if i % 2 else "standard", severity="minor" if i % 2 else None,
-            source=None, description="", suggestion="…" if i % 2 else None, negatable=False, remedied_by=[],
+            id=f"gen_{i}",
+            label=f"生成{i}",
+            kind="prohibited" if i % 2 else "standard",
+            severity="minor" if i % 2 else None,
+            source=None,
+            description="",
+            suggestion="…" if i % 2 else None,
+            negatable=False,
+            remedied_by=[],
         )
         categories[spec.id] = spec
     have = sum(len(c.phrases) for c in base.categories.values())
@@ -90,8 +97,11 @@ def p99(samples: list[float]) -> float:
 
 
 def jieba_first_load() -> float:
-    code = "import time; t=time.perf_counter(); import jieba, logging; jieba.setLogLevel(logging.WARNING); jieba.initialize(); print(time.perf_counter()-t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(3)]
+    code = "import time; t=time.perf_counter(); import jieba, logging; jieba.setLogLevel(logging.WARNING); jieba.initialize(); print(time.perf_counter()-t)"  # noqa: E501
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(3)
+    ]
     return statistics.median(runs) * 1000
 
 
@@ -111,7 +121,9 @@ def main() -> None:
     base = load_phrasebook([locations.bundled_phrasebook_dir()])
     words = jieba_words(20000, rng)
     corpus = replies(args.replies, words, base, rng)
-    print(f"corpus: {len(corpus)} replies, mean length {statistics.mean(map(len, corpus)):.0f} chars, x{args.repeat} each\n")
+    print(
+        f"corpus: {len(corpus)} replies, mean length {statistics.mean(map(len, corpus)):.0f} chars, x{args.repeat} each\n"  # noqa: E501
+    )
 
     rows = []
     for label, book in (
@@ -140,7 +152,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, count, compile_ms, median, tail, naive_median in rows:
         print(
-            f"| {label} | {count:,} | {compile_ms:.0f} ms | {median:.0f} µs | {tail:.0f} µs | {naive_median:.0f} µs | {naive_median / median:.1f}× |"
+            f"| {label} | {count:,} | {compile_ms:.0f} ms | {median:.0f} µs | {tail:.0f} µs | {naive_median:.0f} µs | {naive_median / median:.1f}× |"  # noqa: E501
         )
 
 

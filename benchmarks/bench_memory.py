@@ -186,8 +186,12 @@ def main() -> None:
         print(f"| {label} | {statistics.median(found):.0f} MB ({min(found):.0f}–{max(found):.0f}) |")
     if args.breakdown:
         out = subprocess.run(
-            [python, "-c", BREAKDOWN, LONG_REPLY], env=env_for("this tree", ROOT, 99), cwd=ROOT, capture_output=True,
-            text=True, check=True,
+            [python, "-c", BREAKDOWN, LONG_REPLY],
+            env=env_for("this tree", ROOT, 99),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         print("\nwhere it goes (this tree, RSS after each step, one process):")
         print(out.stdout, end="")

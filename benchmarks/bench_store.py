@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +32,17 @@ from simulator.progress import build_report, team_report  # noqa: E402
 from simulator.store import Store, open_store, summaries  # noqa: E402
 
 SCENARIOS = [
-    "out_of_warranty_charge", "angry_complaint_repeat_failure", "unknown_fault_cause", "late_arrival_reschedule",
-    "out_of_scope_request", "price_defect_questions", "borrow_customer_tool", "live_equipment_safety",
-    "repair_complete_leave", "first_visit_introduction", "phone_booking_visit",
+    "out_of_warranty_charge",
+    "angry_complaint_repeat_failure",
+    "unknown_fault_cause",
+    "late_arrival_reschedule",
+    "out_of_scope_request",
+    "price_defect_questions",
+    "borrow_customer_tool",
+    "live_equipment_safety",
+    "repair_complete_leave",
+    "first_visit_introduction",
+    "phone_booking_visit",
 ]
 PROHIBITED = ["not_my_job", "dont_know", "go_find_boss", "no_pay_no_fix", "rude", "guess_cause"]
 STANDARD = ["greeting", "self_intro", "apology", "empathy", "fee_explained_in_advance", "follow_up_promise"]
@@ -42,7 +50,7 @@ STANDARD = ["greeting", "self_intro", "apology", "empathy", "fee_explained_in_ad
 
 def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     driver = store.driver
     trainee_rows = [(f"学员{i:04d}", start.isoformat()) for i in range(trainees)]
     session_rows, turn_rows, category_rows = [], [], []
@@ -55,8 +63,24 @@ def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int =
             outcome = rng.choice(["good", "neutral", "bad"])
             at = (start + timedelta(hours=k * 20 + trainee_id % 17)).isoformat(timespec="seconds")
             scenario = rng.choice(SCENARIOS)
-            session_rows.append((session_id, trainee_id, scenario, scenario, "bench", "practice", k, at, at, 1, "end",
-                                 outcome, sum(scores) // turns, turns))
+            session_rows.append(
+                (
+                    session_id,
+                    trainee_id,
+                    scenario,
+                    scenario,
+                    "bench",
+                    "practice",
+                    k,
+                    at,
+                    at,
+                    1,
+                    "end",
+                    outcome,
+                    sum(scores) // turns,
+                    turns,
+                )
+            )
             counts: dict[tuple[str, str], int] = {}
             for n, score in enumerate(scores, 1):
                 detail = {"prohibited": [], "standard": [], "missed": [], "score_items": [], "next_customer": ""}
@@ -69,17 +93,39 @@ def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int =
                 if rng.random() < 0.3:
                     missed = rng.choice(STANDARD)
                     counts[("missed", missed)] = counts.get(("missed", missed), 0) + 1
-                turn_rows.append((session_id, n, "node", "客户的话", "学员的回复", 0, "met", 50, 55, score, "next", 3.5,
-                                  json.dumps(detail, ensure_ascii=False), at))
+                turn_rows.append(
+                    (
+                        session_id,
+                        n,
+                        "node",
+                        "客户的话",
+                        "学员的回复",
+                        0,
+                        "met",
+                        50,
+                        55,
+                        score,
+                        "next",
+                        3.5,
+                        json.dumps(detail, ensure_ascii=False),
+                        at,
+                    )
+                )
             category_rows.extend((session_id, trainee_id, kind, cat, c) for (kind, cat), c in counts.items())
     if driver.name == "sqlite":
         conn = driver.conn
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO trainees (name, created_at) VALUES (?, ?)", trainee_rows)
-        conn.executemany("INSERT INTO sessions (id, trainee_id, scenario, scenario_title, content_version, mode, seed, "
-                         "started_at, ended_at, finished, ending, outcome, score, turns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", session_rows)
-        conn.executemany("INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
-                         "score, next_node, seconds, detail, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", turn_rows)
+        conn.executemany(
+            "INSERT INTO sessions (id, trainee_id, scenario, scenario_title, content_version, mode, seed, "
+            "started_at, ended_at, finished, ending, outcome, score, turns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            session_rows,
+        )
+        conn.executemany(
+            "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
+            "score, next_node, seconds, detail, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            turn_rows,
+        )
         conn.executemany("INSERT INTO session_categories VALUES (?,?,?,?,?)", category_rows)
         conn.executemany("INSERT INTO scenario_titles VALUES (?, ?)", [(s, s) for s in SCENARIOS])
         conn.execute("COMMIT")
@@ -95,12 +141,16 @@ def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int =
             with cur.copy("COPY trainees (name, created_at) FROM STDIN") as copy:
                 for row in trainee_rows:
                     copy.write_row(row)
-            with cur.copy("COPY sessions (id, trainee_id, scenario, scenario_title, content_version, mode, seed, started_at, "
-                          "ended_at, finished, ending, outcome, score, turns) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY sessions (id, trainee_id, scenario, scenario_title, content_version, mode, seed, started_at, "
+                "ended_at, finished, ending, outcome, score, turns) FROM STDIN"
+            ) as copy:
                 for row in session_rows:
                     copy.write_row(row)
-            with cur.copy("COPY turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, "
-                          "next_node, seconds, detail, created_at) FROM STDIN") as copy:
+            with cur.copy(
+                "COPY turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, score, "
+                "next_node, seconds, detail, created_at) FROM STDIN"
+            ) as copy:
                 for row in turn_rows:
                     copy.write_row(row)
             with cur.copy("COPY session_categories FROM STDIN") as copy:
@@ -117,10 +167,14 @@ def generate(store: Store, trainees: int, sessions: int, turns: int, seed: int =
 
 def _summaries(driver) -> None:  # noqa: ANN001
     """What the store keeps with each write, computed once for the bulk-inserted rows."""
-    driver.execute("UPDATE sessions SET passed = CASE WHEN finished = 1 AND score IS NOT NULL "
-                   "AND COALESCE(outcome, '') <> 'bad' AND score >= 60 THEN 1 ELSE 0 END")
-    driver.execute("INSERT INTO trainee_categories (trainee_id, kind, category, count) SELECT trainee_id, kind, "
-                   "category, SUM(count) FROM session_categories GROUP BY trainee_id, kind, category")
+    driver.execute(
+        "UPDATE sessions SET passed = CASE WHEN finished = 1 AND score IS NOT NULL "
+        "AND COALESCE(outcome, '') <> 'bad' AND score >= 60 THEN 1 ELSE 0 END"
+    )
+    driver.execute(
+        "INSERT INTO trainee_categories (trainee_id, kind, category, count) SELECT trainee_id, kind, "
+        "category, SUM(count) FROM session_categories GROUP BY trainee_id, kind, category"
+    )
     summaries.rebuild(driver)
 
 
@@ -170,8 +224,10 @@ def main() -> None:
         with open_store(str(path)) as store:
             generate(store, args.trainees, args.sessions, args.turns)
         print(f"generated {size} in SQLite in {time.perf_counter() - start:.0f} s")
-    print(f"\n{size} = {args.trainees * args.sessions:,} sessions, {args.trainees * args.sessions * args.turns:,} turns; "
-          f"median of {args.repeat} after a warm-up\n")
+    print(
+        f"\n{size} = {args.trainees * args.sessions:,} sessions, {args.trainees * args.sessions * args.turns:,} turns; "
+        f"median of {args.repeat} after a warm-up\n"
+    )
     print("| backend | query | median | best |")
     print("|---|---|---:|---:|")
     with open_store(str(path)) as store:

@@ -66,8 +66,15 @@ class Assignment:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "scenario": self.scenario, "title": self.title, "trainee": self.trainee, "team": self.team,
-            "pass_mark": self.pass_mark, "mode": self.mode, "due": self.due, "created_at": self.created_at,
+            "id": self.id,
+            "scenario": self.scenario,
+            "title": self.title,
+            "trainee": self.trainee,
+            "team": self.team,
+            "pass_mark": self.pass_mark,
+            "mode": self.mode,
+            "due": self.due,
+            "created_at": self.created_at,
             "created_by": self.created_by,
         }
 
@@ -87,8 +94,13 @@ class Standing:
         return STATE_LABELS[self.state]
 
     def to_json(self) -> dict[str, Any]:
-        return {"trainee": self.trainee, "state": self.state, "attempts": self.attempts, "best": self.best,
-                "passed_at": self.passed_at}
+        return {
+            "trainee": self.trainee,
+            "state": self.state,
+            "attempts": self.attempts,
+            "best": self.best,
+            "passed_at": self.passed_at,
+        }
 
 
 @dataclass
@@ -114,7 +126,9 @@ class AssignmentProgress:
     def to_json(self) -> dict[str, Any]:
         return {
             **self.assignment.to_json(),
-            "assigned": len(self.standings), "passed": self.count("passed"), "overdue": self.count("overdue"),
+            "assigned": len(self.standings),
+            "passed": self.count("passed"),
+            "overdue": self.count("overdue"),
             "due_open": self.count("due"),
             "completion": None if self.completion is None else round(self.completion, 3),
             "trainees": [s.to_json() for s in self.standings],
@@ -137,17 +151,37 @@ def build_progress(rows: Iterable[tuple[Any, ...]], today: str) -> list[Assignme
     """
     out: dict[int, AssignmentProgress] = {}
     for row in rows:
-        (aid, scenario, title, target, team, pass_mark, mode, due, created_at, created_by,
-         trainee, attempts, best, passed_at) = row
+        (
+            aid,
+            scenario,
+            title,
+            target,
+            team,
+            pass_mark,
+            mode,
+            due,
+            created_at,
+            created_by,
+            trainee,
+            attempts,
+            best,
+            passed_at,
+        ) = row
         progress = out.get(aid)
         if progress is None:
-            assignment = Assignment(int(aid), scenario, title, target, team, int(pass_mark), mode, due, created_at,
-                                    created_by)
+            assignment = Assignment(
+                int(aid), scenario, title, target, team, int(pass_mark), mode, due, created_at, created_by
+            )
             progress = out[aid] = AssignmentProgress(assignment)
         if trainee is not None:
             progress.standings.append(
-                Standing(trainee, int(attempts or 0), None if best is None else int(best), passed_at,
-                         state_of(passed_at, due, today))
+                Standing(
+                    trainee,
+                    int(attempts or 0),
+                    None if best is None else int(best),
+                    passed_at,
+                    state_of(passed_at, due, today),
+                )
             )
     for progress in out.values():
         progress.standings.sort(key=lambda s: s.trainee)

@@ -52,9 +52,16 @@ class QueueItem:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "turn": self.key, "session": self.session.id, "n": self.turn.n, "trainee": self.session.trainee,
-            "scenario": self.session.scenario, "started_at": self.session.started_at, "priority": self.priority,
-            "reason": self.reason, "detail": self.detail, "reply": self.turn.reply,
+            "turn": self.key,
+            "session": self.session.id,
+            "n": self.turn.n,
+            "trainee": self.session.trainee,
+            "scenario": self.session.scenario,
+            "started_at": self.session.started_at,
+            "priority": self.priority,
+            "reason": self.reason,
+            "detail": self.detail,
+            "reply": self.turn.reply,
             "prohibited": sorted({h.category for h in self.turn.prohibited}),
             "standard": sorted({h.category for h in self.turn.standard}),
         }
@@ -135,7 +142,9 @@ def labelled(session: SessionRecord, turn: TurnRecord, marks: Iterable[Mark]) ->
             standard.discard(mark.category)
         elif mark.kind == "missing_credit":
             standard.add(mark.category)
-        notes.append(f"{mark.reviewer}：{mark.kind} {mark.category}".strip() + (f"（{mark.comment}）" if mark.comment else ""))
+        notes.append(
+            f"{mark.reviewer}：{mark.kind} {mark.category}".strip() + (f"（{mark.comment}）" if mark.comment else "")
+        )
     item: dict[str, Any] = {
         "id": f"reviewed-{session.id}-{turn.n}",
         "reply": turn.reply,
@@ -185,7 +194,7 @@ class Suggestion:
         else:
             entry["phrases"] = [self.text]
             start = self.example.find(self.text)
-            marked = self.example[:start] + "[" + self.text + "]" + self.example[start + len(self.text):]
+            marked = self.example[:start] + "[" + self.text + "]" + self.example[start + len(self.text) :]
             entry["examples"] = {"hit": [marked if start >= 0 else f"[{self.text}]"]}
         return entry
 

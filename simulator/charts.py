@@ -40,8 +40,14 @@ def count_ticks(highest: float, most: int = 5) -> list[int]:
     return list(range(0, top + step, step))  # ends at the first multiple of the step at or above the top
 
 
-def svg_chart(title: str, series: list[Series], y_label: str = "得分", y_max: float | None = 100,
-              width: int = 760, height: int = 360) -> str:
+def svg_chart(
+    title: str,
+    series: list[Series],
+    y_label: str = "得分",
+    y_max: float | None = 100,
+    width: int = 760,
+    height: int = 360,
+) -> str:
     """A line chart with one line per series; x positions are the sample order."""
     left, right, top, bottom = 56, 20, 40, 56
     plot_w, plot_h = width - left - right, height - top - bottom

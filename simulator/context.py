@@ -76,7 +76,11 @@ class Exceptions:
             )
 
     def drop(
-        self, norm: NormText, views: list[tuple[str, list[int]]], candidates: list[Candidate], moment: Moment = NO_MOMENT
+        self,
+        norm: NormText,
+        views: list[tuple[str, list[int]]],
+        candidates: list[Candidate],
+        moment: Moment = NO_MOMENT,
     ) -> list[Candidate]:
         """``candidates`` less those overlapping an exception of their category."""
         if not candidates:

@@ -43,12 +43,17 @@ class CorpusItem(StrictModel):
 
     id: str | None = Field(default=None, description="条目 id（文件内唯一）")
     reply: str = Field(min_length=1, max_length=2000, description="学员的回复原文")
-    prohibited: bool | None = Field(default=None, description="细心的培训师是否会判为违规；缺省时按 prohibited_matches 是否为空")
+    prohibited: bool | None = Field(
+        default=None, description="细心的培训师是否会判为违规；缺省时按 prohibited_matches 是否为空"
+    )
     prohibited_matches: list[Identifier] = Field(default_factory=list, description="必须检出的禁用语类别")
     prohibited_optional: list[Identifier] = Field(default_factory=list, description="可检出也可不检出的禁用语类别")
     standard: list[Identifier] = Field(default_factory=list, description="必须检出的常用语类别")
     standard_optional: list[Identifier] = Field(default_factory=list, description="可检出也可不检出的常用语类别")
-    kind: Kind | None = Field(default=None, description="写法：stock / paraphrase / colloquial / buried / sarcasm / typo / unpunctuated / trap / clean")
+    kind: Kind | None = Field(
+        default=None,
+        description="写法：stock / paraphrase / colloquial / buried / sarcasm / typo / unpunctuated / trap / clean",
+    )
     scenario: Identifier | None = Field(default=None, description="回答的是哪个场景")
     node: Identifier | None = Field(default=None, description="回答的是该场景的哪个节点")
     customer: str | None = Field(default=None, description="客户刚说的话")
@@ -114,7 +119,9 @@ def load_corpus_file(path: Path) -> list[Labelled]:
         line = positions.get(("items", index), (0, 0))[0]
         if item.id is not None:
             if item.id in ids:
-                problems.append(Problem(name, line, 0, f"items[{index}].id", f"id {item.id} 与第 {ids[item.id]} 行重复"))
+                problems.append(
+                    Problem(name, line, 0, f"items[{index}].id", f"id {item.id} 与第 {ids[item.id]} 行重复")
+                )
             ids[item.id] = line
         out.append(Labelled(item, name, line))
     if problems:
@@ -153,9 +160,13 @@ def check_labels(
             for category in getattr(item, field):
                 if kinds.get(category) != want:
                     kind_name = "禁用语" if want == "prohibited" else "常用语"
-                    problems.append(Problem(*where, f"{item.id or ''}.{field}", f"{category} 不是已定义的{kind_name}类别"))
+                    problems.append(
+                        Problem(*where, f"{item.id or ''}.{field}", f"{category} 不是已定义的{kind_name}类别")
+                    )
         if item.prohibited is False and item.prohibited_matches:
-            problems.append(Problem(*where, f"{item.id or ''}.prohibited", "prohibited 为 false 却列出了 prohibited_matches"))
+            problems.append(
+                Problem(*where, f"{item.id or ''}.prohibited", "prohibited 为 false 却列出了 prohibited_matches")
+            )
         if scenarios is not None and item.scenario is not None:
             nodes = scenarios.get(item.scenario)
             if nodes is None:

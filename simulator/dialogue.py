@@ -53,9 +53,18 @@ class Turn:
         if judgement.missed_any:
             missed.append("|".join(judgement.missed_any))
         return TurnRecord(
-            n=self.n, node=self.node, customer=self.customer, reply=self.reply, timed_out=self.timed_out,
-            outcome=self.outcome, mood_before=self.mood_before, mood=self.mood, score=self.score,
-            next_node=self.next_node, next_customer=self.next_customer, seconds=self.seconds,
+            n=self.n,
+            node=self.node,
+            customer=self.customer,
+            reply=self.reply,
+            timed_out=self.timed_out,
+            outcome=self.outcome,
+            mood_before=self.mood_before,
+            mood=self.mood,
+            score=self.score,
+            next_node=self.next_node,
+            next_customer=self.next_customer,
+            seconds=self.seconds,
             prohibited=tuple(HitRecord.of(h) for h in judgement.prohibited),
             standard=tuple(HitRecord.of(h) for h in judgement.standard),
             possible=tuple(HitRecord.of(h) for h in judgement.possible),
@@ -257,7 +266,9 @@ class Dialogue:
             return None
         score = self.score
         passed = ending.outcome != "bad" and score >= self.scenario.model.scoring.pass_mark
-        return SessionEnd(ending=self.ending_id, outcome=ending.outcome, score=score, turns=len(self.turns), passed=passed)
+        return SessionEnd(
+            ending=self.ending_id, outcome=ending.outcome, score=score, turns=len(self.turns), passed=passed
+        )
 
     def result(self) -> dict[str, Any]:
         ending = self.ending

@@ -99,13 +99,10 @@ def content_parts(matcher: Matcher, corpus_dirs: list[Path], scenario_paths: Ite
     return parts
 
 
-Scenarios = Iterable[object] | Callable[[], Iterable[object]]
-
-
 def build_learned(
     matcher: Matcher,
     corpus_dirs: list[Path],
-    scenarios: Scenarios = (),
+    scenarios: Iterable[object] = (),
     cache: Path | None = None,
     on_training: Callable[[], None] | None = None,
     *,
@@ -113,37 +110,31 @@ def build_learned(
 ) -> LearnedStage:
     """The learned stage for this content: from the cache (keyed by the files' bytes) or trained.
 
-    The scenarios' node answers teach the stage.  Its cache key covers the
-    scenario files: those under ``scenario_sources`` when given (every file,
-    whether or not it loads: what loads is decided by their bytes and the
-    phrasebook's, both in the key), else the files of the loaded ``scenarios``.
-    ``scenarios`` may be a function giving them, called only to train (so a
-    command judging with a cached stage never parses a scenario); with only
-    ``scenario_sources``, those that load are used.
+    The scenarios are given loaded (``scenarios``) or by where they are
+    (``scenario_sources``): then they are parsed only if the stage must be
+    trained, and a scenario file with a problem raises ContentError only then
+    (a cached stage was trained from files that loaded).
     ``on_training`` is called just before a (slow, ~5 s) training, so a caller can say so.
     """
-    if scenario_sources is not None:
-        paths = scenario_files(scenario_sources)
+    loaded: list[object] | None = None
+    if scenario_sources is None:
+        loaded = list(scenarios)
+        paths = [Path(getattr(s, "file")) for s in loaded]  # noqa: B009 - scenarios are typed as object here
     else:
-        if callable(scenarios):
-            raise TypeError("scenarios given as a function need scenario_sources (the cache key)")
-        scenarios = list(scenarios)
-        paths = [Path(getattr(s, "file")) for s in scenarios]  # noqa: B009 - scenarios are typed as object here
-
-    def teaching() -> list[object]:
-        if callable(scenarios):
-            return list(scenarios())
-        given = list(scenarios)
-        if given or scenario_sources is None:
-            return given
-        from .sources import load_scenarios_skipping
-
-        return list(load_scenarios_skipping(scenario_sources, matcher.book.kinds())[0])
+        paths = scenario_files(scenario_sources)
 
     def build() -> LearnedStage:
         if on_training is not None:
             on_training()
-        train_set, dev, categories = _inputs(matcher, corpus_dirs, teaching())
+        examples_from: list[object]
+        if loaded is None:
+            # A trainer's scenario that does not load teaches nothing, and stops nothing (the CLI says why).
+            from .sources import load_scenarios_skipping
+
+            examples_from = list(load_scenarios_skipping(scenario_sources or [], matcher.book.kinds())[0])
+        else:
+            examples_from = loaded
+        train_set, dev, categories = _inputs(matcher, corpus_dirs, examples_from)
         prohibited = sorted(c for c, k in matcher.book.kinds().items() if k == "prohibited")
         matcher.warm_up()
         known = [{h.category for h in matcher.scan(e.text)} for e in dev]
@@ -155,14 +146,14 @@ def build_learned(
 def attach_learned(
     matcher: Matcher,
     corpus_dirs: list[Path],
-    scenarios: Scenarios = (),
+    scenarios: Iterable[object] = (),
     on_training: Callable[[], None] | None = None,
     *,
     scenario_sources: list[Path] | None = None,
 ) -> Matcher:
     """Give ``matcher`` its learned stage (trained or from the cache); a matcher with no corpus stays rule-only.
 
-    Scenarios as in :func:`build_learned`: loaded, a function loading them, and/or ``scenario_sources``.
+    Scenarios as in :func:`build_learned`: loaded, or by ``scenario_sources``.
     """
     if any(p.exists() for p in corpus_dirs):
         matcher.learned = build_learned(

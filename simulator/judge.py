@@ -109,9 +109,7 @@ def judge(
     prohibited = tuple(h for h in hits if h.kind == "prohibited" or h.category in extra)
     found_standard = tuple(h for h in hits if h.kind == "standard" and h.category not in extra)
     expected = moment.expected
-    standard = tuple(
-        h for h in found_standard if not repeated and (not expected or h.category in expected)
-    )
+    standard = tuple(h for h in found_standard if not repeated and (not expected or h.category in expected))
     uncredited = tuple(h for h in found_standard if h not in standard)
     categories = matcher.categories
     used = {h.category for h in standard}
@@ -122,7 +120,8 @@ def judge(
     if missed_any:
         missed_items.append(("|".join(missed_any), "以下之一：" + "、".join(categories[c].label for c in missed_any)))
     broken = [
-        (c, categories[c].label, categories[c].severity or "major") for c in dict.fromkeys(h.category for h in prohibited)
+        (c, categories[c].label, categories[c].severity or "major")
+        for c in dict.fromkeys(h.category for h in prohibited)
     ]
     notes = ["与你之前的回复几乎相同：常用语不再计分"] if repeated else []
     if expected:
@@ -131,7 +130,9 @@ def judge(
         if group and not missed_any:
             done = next(c for c in group if c in used)
             met.append((done, categories[done].label))
-        optional = [c for c in dict.fromkeys(moment.optional) if c in categories and c not in demanded and c not in group]
+        optional = [
+            c for c in dict.fromkeys(moment.optional) if c in categories and c not in demanded and c not in group
+        ]
         score = score_moment(
             met=met,
             missed=missed_items,
@@ -282,9 +283,7 @@ def scan(matcher: Matcher, text: str, moment: Moment = NO_MOMENT) -> tuple[list[
             return at if at >= 0 and span[0] < sentences[at][1] else -1
 
         shadowed = {
-            (sentence_of(h.span), category)
-            for h in shadowing
-            for category in matcher.categories[h.category].shadows
+            (sentence_of(h.span), category) for h in shadowing for category in matcher.categories[h.category].shadows
         }
         hits = [h for h in hits if h.kind == "prohibited" or (sentence_of(h.span), h.category) not in shadowed]
     hits.sort(key=lambda h: (h.span[0], h.span[1], h.category))

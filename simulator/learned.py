@@ -161,8 +161,14 @@ class Prototypes:
         }
 
     @classmethod
-    def build(cls, vectors: list[dict[int, float]], size: int, texts: list[str], origins: list[str],
-              by_category: dict[str, list[int]]) -> Prototypes:
+    def build(
+        cls,
+        vectors: list[dict[int, float]],
+        size: int,
+        texts: list[str],
+        origins: list[str],
+        by_category: dict[str, list[int]],
+    ) -> Prototypes:
         import numpy as np
 
         columns: list[list[tuple[int, float]]] = [[] for _ in range(size)]
@@ -305,8 +311,8 @@ class LearnedStage:
         # A few characters give the model nothing to go on (你好 is no self-introduction).
         ranges = [(b, e) for b, e in units(norm) if e - b >= MIN_UNITS]
         vectors = self.unit_vectors(norm, ranges)
-        for (begin, end), vec, probs in zip(ranges, vectors, self.batch_probabilities(vectors)):
-            for category, p in zip(self.categories, probs):
+        for (begin, end), vec, probs in zip(ranges, vectors, self.batch_probabilities(vectors), strict=False):
+            for category, p in zip(self.categories, probs, strict=False):
                 if category not in best or p > best[category][0]:
                     best[category] = (p, (begin, end), vec)
         return best
@@ -336,7 +342,9 @@ class LearnedStage:
                 continue
             threshold = self.thresholds.get(category, 2.0)
             out.append(
-                LearnedHit(category, round(p, 3), norm.span(begin, end), p >= threshold, partial(nearest, category, vec))
+                LearnedHit(
+                    category, round(p, 3), norm.span(begin, end), p >= threshold, partial(nearest, category, vec)
+                )
             )
         # The pooled model sees every prohibited example, so it is surer than
         # any one category's model; when it is sure and no category model is,
@@ -404,7 +412,7 @@ class LearnedStage:
             )
             return cls(
                 categories=categories,
-                vocabulary=dict(zip(words, range(len(words)))),
+                vocabulary=dict(zip(words, range(len(words)), strict=False)),
                 idf=data["idf"],
                 weights=data["weights"],
                 bias=data["bias"],
@@ -464,14 +472,20 @@ def train(
         bias[column] = float(model.intercept_[0])
         trained.append(category)
     stage = LearnedStage(
-        categories, vocabulary, np.asarray(idf, dtype=np.float32), weights, bias, thresholds={}, key=key,
+        categories,
+        vocabulary,
+        np.asarray(idf, dtype=np.float32),
+        weights,
+        bias,
+        thresholds={},
+        key=key,
         prohibited=list(prohibited or []),
     )
     vectors: list[Any] = []
     texts: list[str] = []
     origins: list[Any] = []
     by_category: dict[str, list[int]] = {}
-    for example, norm in zip(examples, norms):
+    for example, norm in zip(examples, norms, strict=False):
         wanted = [c for c in example.positive if c in trained]
         if not wanted:
             continue
@@ -547,9 +561,7 @@ def _calibrate_any(
     for example, probs, found in scored:
         if ANY not in example.positive and ANY not in example.negative:
             continue
-        by_rest = bool(found & prohibited) or any(
-            probs.get(c, 0.0) >= thresholds.get(c, 2.0) for c in prohibited
-        )
+        by_rest = bool(found & prohibited) or any(probs.get(c, 0.0) >= thresholds.get(c, 2.0) for c in prohibited)
         leaning = max((probs.get(c, 0.0) for c in prohibited), default=0.0) >= POSSIBLE
         rows.append((by_rest, probs.get(ANY, 0.0) if leaning else 0.0, ANY in example.positive))
     for t in grid:

@@ -125,7 +125,9 @@ class Matcher:
                 found[c.category].append((c.first, c.end))
             by_category = {category: Intervals(ranges) for category, ranges in found.items()}
             candidates += [
-                c for c in sound_hits if c.category not in by_category or not by_category[c.category].overlaps(c.first, c.end)
+                c
+                for c in sound_hits
+                if c.category not in by_category or not by_category[c.category].overlaps(c.first, c.end)
             ]
         candidates = self._exceptions.drop(norm, views, candidates, moment)
         candidates = [c for c in candidates if not self._negation.negated(norm, c)]
@@ -182,8 +184,19 @@ COMPILED_FORMAT = 1  # bump when what a compiled phrasebook holds changes withou
 # The modules whose code builds or makes up a compiled phrasebook, or decides what its examples hit:
 # a change to any of them compiles (and self-tests) again.
 _ENGINE_MODULES = (
-    "matcher.py", "patterns.py", "pattern_engine.py", "phrases.py", "context.py", "hits.py", "text.py",
-    "specs.py", "phrasebook.py", "selftest.py", "moment.py", "yamlfile.py", "segmenter.py",
+    "matcher.py",
+    "patterns.py",
+    "pattern_engine.py",
+    "phrases.py",
+    "context.py",
+    "hits.py",
+    "text.py",
+    "specs.py",
+    "phrasebook.py",
+    "selftest.py",
+    "moment.py",
+    "yamlfile.py",
+    "segmenter.py",
 )
 
 
@@ -196,8 +209,13 @@ def compiled_key(files: list[Path]) -> str:
     from .text import tables_key
 
     return digest(
-        [f"compiled v{COMPILED_FORMAT}", sys.version, source_stamp(__file__, _ENGINE_MODULES), tables_key(),
-         *fingerprint(files)]
+        [
+            f"compiled v{COMPILED_FORMAT}",
+            sys.version,
+            source_stamp(__file__, _ENGINE_MODULES),
+            tables_key(),
+            *fingerprint(files),
+        ]
     )
 
 

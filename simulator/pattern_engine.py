@@ -42,7 +42,8 @@ BACKTRACK_LIMIT = 2_000
 
 
 class PatternMatch(NamedTuple):
-    """A match in a view: ``[start, end)`` as a whole (``^`` and ``$`` included), ``[first, last)`` from the first keyword to the last."""
+    """A match in a view: ``[start, end)`` as a whole (``^``'s gap and ``$``'s particles included),
+    ``[first, last)`` from the first keyword to the end of the last."""
 
     start: int
     end: int
@@ -179,7 +180,9 @@ class ViewScan:
                     starts.append(start)
             return starts
         ends = self._ends[index] = keyword.occurrences(view)
-        return sorted(start for start, found in ends.items() if any(self._after(index, end) is not None for end in found))
+        return sorted(
+            start for start, found in ends.items() if any(self._after(index, end) is not None for end in found)
+        )
 
     def _number_reach(self, index: int, run_end: int) -> int:
         """Starts in a digit run before this are feasible: the run, cut at most there, can go on."""

@@ -127,7 +127,8 @@ def compile_pattern(
             parts.append(f"[{re.escape(particles)}]{{0,2}}(?=\\||$)")
             end_anchor = True
             continue
-        words = expand_words([element] if isinstance(element, str) else list(element), lexicon or {}, problems, where, field)
+        element_words = [element] if isinstance(element, str) else list(element)
+        words = expand_words(element_words, lexicon or {}, problems, where, field)
         if words == ["#"]:
             body = _NUMBER if channel == 0 else "(?!)"
             compiled.append(Keyword(number=True) if channel == 0 else Keyword())
@@ -370,7 +371,11 @@ class PatternSet:
         return live
 
     def _per_view(
-        self, views: list[tuple[str, list[int]]], by_first: dict[str, list[tuple[str, set[int]]]], always: set[int], moment: Moment
+        self,
+        views: list[tuple[str, list[int]]],
+        by_first: dict[str, list[tuple[str, set[int]]]],
+        always: set[int],
+        moment: Moment,
     ) -> Iterator[tuple[str, list[int], list[int], dict[str, list[int]] | None]]:
         """Each view with the patterns worth running over it, in phrasebook order,
         and in a long view where each trigger word starts.

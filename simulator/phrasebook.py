@@ -31,8 +31,17 @@ from .yamlfile import Positions, StrictModel, load_yaml, read_text, validate_mod
 
 # What other modules import from here; the merged phrasebook itself is plain data (specs.py).
 __all__ = [
-    "KIND_LABELS", "SEVERITY_LABELS", "Category", "CategorySpec", "Negation", "Pattern", "Phrasebook", "PhrasebookFile",
-    "load_phrasebook", "merge_files", "parse_file",
+    "KIND_LABELS",
+    "SEVERITY_LABELS",
+    "Category",
+    "CategorySpec",
+    "Negation",
+    "Pattern",
+    "Phrasebook",
+    "PhrasebookFile",
+    "load_phrasebook",
+    "merge_files",
+    "parse_file",
 ]
 
 CategoryId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$", description="类别 id：小写字母、数字与下划线")]
@@ -71,7 +80,9 @@ class Pattern(StrictModel):
     """
 
     id: str | None = Field(default=None, description="模式 id；缺省时自动生成")
-    sequence: list[PatternElement] = Field(min_length=1, description="按顺序出现的关键词；每项可以是一个词或若干候选词的列表")
+    sequence: list[PatternElement] = Field(
+        min_length=1, description="按顺序出现的关键词；每项可以是一个词或若干候选词的列表"
+    )
     max_gap: int = Field(default=4, ge=0, le=20, description="相邻关键词之间最多隔几个字")
     within_clause: bool = Field(default=False, description="为 true 时关键词之间不能隔着逗号")
     gaps: list[Annotated[int, Field(ge=0, le=20)]] | None = Field(
@@ -261,7 +272,11 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
                 else:
                     texts, base_id = [entry.text, *entry.variants], entry.id
                 if len(entry if isinstance(entry, str) else entry.text) < 2:
-                    problems.append(Problem(*_where(positions, name, ploc), f"categories[{ci}].phrases[{pi}]", "短语至少需要 2 个字"))
+                    problems.append(
+                        Problem(
+                            *_where(positions, name, ploc), f"categories[{ci}].phrases[{pi}]", "短语至少需要 2 个字"
+                        )
+                    )
                     continue
                 phrase_id = base_id or f"{cat.id}/{_slug(texts[0])}"
                 if phrase_id in taken:
@@ -285,13 +300,17 @@ def merge_files(files: list[tuple[str, PhrasebookFile, Positions]]) -> Phraseboo
             target = categories.get(shadowed)
             if target is None or target.kind != "standard":
                 problems.append(
-                    Problem(files[0][0] if files else "", 0, 0, f"{spec.id}.shadows", f"{shadowed} 不是已定义的常用语类别")
+                    Problem(
+                        files[0][0] if files else "", 0, 0, f"{spec.id}.shadows", f"{shadowed} 不是已定义的常用语类别"
+                    )
                 )
         for remedy in spec.remedied_by:
             target = categories.get(remedy)
             if target is None or target.kind != "standard":
                 problems.append(
-                    Problem(files[0][0] if files else "", 0, 0, f"{spec.id}.remedied_by", f"{remedy} 不是已定义的常用语类别")
+                    Problem(
+                        files[0][0] if files else "", 0, 0, f"{spec.id}.remedied_by", f"{remedy} 不是已定义的常用语类别"
+                    )
                 )
     if problems:
         raise ContentError(problems)

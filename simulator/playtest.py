@@ -28,28 +28,55 @@ def run_playthrough(scenario: Scenario, matcher: Matcher, example: Playthrough) 
     expect = example.expect
     for index, reply in enumerate(example.replies):
         if dialogue.finished:
-            return CheckResult(scenario.id, example.name, False, f"第 {index} 回合后对话已结束（{dialogue.ending_id}），还剩 {len(example.replies) - index} 句回复没用上")
+            return CheckResult(
+                scenario.id,
+                example.name,
+                False,
+                f"第 {index} 回合后对话已结束（{dialogue.ending_id}）"
+                f"，还剩 {len(example.replies) - index} 句回复没用上",
+            )
         turn = dialogue.timeout() if reply == TIMEOUT_REPLY else dialogue.reply(reply)
         n = index + 1
         if expect.path is not None:
             if index >= len(expect.path):
-                return _fail(scenario, example, dialogue, f"第 {n} 回合：预期路径只有 {len(expect.path)} 个节点，实际还在 {turn.node}")
+                return _fail(
+                    scenario,
+                    example,
+                    dialogue,
+                    f"第 {n} 回合：预期路径只有 {len(expect.path)} 个节点，实际还在 {turn.node}",
+                )
             if turn.node != expect.path[index]:
-                return _fail(scenario, example, dialogue, f"第 {n} 回合：预期在节点 {expect.path[index]}，实际在 {turn.node}")
+                return _fail(
+                    scenario, example, dialogue, f"第 {n} 回合：预期在节点 {expect.path[index]}，实际在 {turn.node}"
+                )
         if expect.prohibited is not None and index < len(expect.prohibited):
             want = sorted(set(expect.prohibited[index]))
             got = sorted({h.category for h in turn.judgement.prohibited})
             if want != got:
-                return _fail(scenario, example, dialogue, f"第 {n} 回合：预期禁用语 {want or '无'}，实际 {got or '无'}（回复：{reply}）")
+                return _fail(
+                    scenario,
+                    example,
+                    dialogue,
+                    f"第 {n} 回合：预期禁用语 {want or '无'}，实际 {got or '无'}（回复：{reply}）",
+                )
         if expect.standard is not None and index < len(expect.standard):
             want_s = set(expect.standard[index])
             got_s = {h.category for h in turn.judgement.standard}
             if not want_s <= got_s:
-                return _fail(scenario, example, dialogue, f"第 {n} 回合：缺少常用语 {sorted(want_s - got_s)}（回复：{reply}）")
+                return _fail(
+                    scenario, example, dialogue, f"第 {n} 回合：缺少常用语 {sorted(want_s - got_s)}（回复：{reply}）"
+                )
     if expect.path is not None and len(dialogue.path) != len(expect.path):
-        return _fail(scenario, example, dialogue, f"预期经过 {len(expect.path)} 个节点，实际 {len(dialogue.path)} 个：{' → '.join(dialogue.path)}")
+        return _fail(
+            scenario,
+            example,
+            dialogue,
+            f"预期经过 {len(expect.path)} 个节点，实际 {len(dialogue.path)} 个：{' → '.join(dialogue.path)}",
+        )
     if expect.ending is not None and dialogue.ending_id != expect.ending:
-        return _fail(scenario, example, dialogue, f"预期结局 {expect.ending}，实际 {dialogue.ending_id or '对话未结束'}")
+        return _fail(
+            scenario, example, dialogue, f"预期结局 {expect.ending}，实际 {dialogue.ending_id or '对话未结束'}"
+        )
     if expect.score_min is not None and dialogue.score < expect.score_min:
         return _fail(scenario, example, dialogue, f"预期得分不低于 {expect.score_min}，实际 {dialogue.score}")
     if expect.score_max is not None and dialogue.score > expect.score_max:
@@ -77,7 +104,11 @@ def check_answers(scenario: Scenario, matcher: Matcher) -> list[CheckResult]:
             caught = {h.category for h in verdict.prohibited}
             wanted = set(bad.prohibited)
             name = f"{node_id} 坏回答 {index + 1}"
-            difference = "" if wanted & caught else f"应检出 {sorted(wanted)}，实际 {sorted(caught) or '无'}（回答：{bad.reply}）"
+            difference = (
+                ""
+                if wanted & caught
+                else f"应检出 {sorted(wanted)}，实际 {sorted(caught) or '无'}（回答：{bad.reply}）"
+            )
             results.append(CheckResult(scenario.id, name, bool(wanted & caught), difference))
     return results
 
@@ -115,8 +146,24 @@ def explore(scenario: Scenario, matcher: Matcher, walks: int, seed: int = 0) -> 
                 else:
                     dialogue.reply(reply)
         except Exception as exc:  # noqa: BLE001 - any engine failure is the finding
-            failures.append(CheckResult(scenario.id, f"随机对练 #{walk + 1}", False, f"引擎出错：{type(exc).__name__}: {exc}", path=dialogue.path))
+            failures.append(
+                CheckResult(
+                    scenario.id,
+                    f"随机对练 #{walk + 1}",
+                    False,
+                    f"引擎出错：{type(exc).__name__}: {exc}",
+                    path=dialogue.path,
+                )
+            )
             continue
         if not dialogue.finished:
-            failures.append(CheckResult(scenario.id, f"随机对练 #{walk + 1}", False, f"{limit} 回合后仍未结束：{' → '.join(dialogue.path)}", path=dialogue.path))
+            failures.append(
+                CheckResult(
+                    scenario.id,
+                    f"随机对练 #{walk + 1}",
+                    False,
+                    f"{limit} 回合后仍未结束：{' → '.join(dialogue.path)}",
+                    path=dialogue.path,
+                )
+            )
     return failures

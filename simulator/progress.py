@@ -184,7 +184,16 @@ def build_report(
 
 
 def _empty_stats() -> dict[str, Any]:
-    return {"sessions": 0, "finished": 0, "passed": 0, "exams": 0, "exam_passed": 0, "scores": [], "last": None, "per": {}}
+    return {
+        "sessions": 0,
+        "finished": 0,
+        "passed": 0,
+        "exams": 0,
+        "exam_passed": 0,
+        "scores": [],
+        "last": None,
+        "per": {},
+    }
 
 
 def _top(counts: dict[str, int], top: int) -> list[tuple[str, int]]:
@@ -252,8 +261,13 @@ def team_report(
     return out
 
 
-def compare_attempts(previous: list[TurnRecord], current: list[TurnRecord], labels: dict[str, str],
-                     previous_score: int | None, current_score: int | None) -> list[str]:
+def compare_attempts(
+    previous: list[TurnRecord],
+    current: list[TurnRecord],
+    labels: dict[str, str],
+    previous_score: int | None,
+    current_score: int | None,
+) -> list[str]:
     """What changed since the previous attempt at the same scenario, in Chinese.
 
     Prohibited hits and standard categories are compared over the whole session.
@@ -278,9 +292,13 @@ def compare_attempts(previous: list[TurnRecord], current: list[TurnRecord], labe
     added = sum(max(0, after.get(c, 0) - before.get(c, 0)) for c in after)
     removed = sum(max(0, before.get(c, 0) - after.get(c, 0)) for c in before)
     if added:
-        lines.append(f"新增 {added} 处禁用语：" + "、".join(labels.get(c, c) for c in after if after[c] > before.get(c, 0)))
+        lines.append(
+            f"新增 {added} 处禁用语：" + "、".join(labels.get(c, c) for c in after if after[c] > before.get(c, 0))
+        )
     if removed:
-        lines.append(f"少了 {removed} 处禁用语：" + "、".join(labels.get(c, c) for c in before if before[c] > after.get(c, 0)))
+        lines.append(
+            f"少了 {removed} 处禁用语：" + "、".join(labels.get(c, c) for c in before if before[c] > after.get(c, 0))
+        )
     gained, lost = done(current) - done(previous), done(previous) - done(current)
     for category in sorted(gained):
         lines.append(f"“{labels.get(category, category)}”从 ✗ 变为 ✓")

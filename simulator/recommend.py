@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # type hints only: every CLI command imports this module, few load scenarios
+if TYPE_CHECKING:  # only the type: the CLI must not load the scenario schema to build its parser
     from .scenario import Scenario
 
 WINDOW = 10  # sessions looked at
@@ -57,8 +57,13 @@ class Recommendation:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"scenario": self.scenario, "title": self.title, "category": self.category,
-                "score": round(self.score, 3), "reason": self.reason}
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "category": self.category,
+            "score": round(self.score, 3),
+            "reason": self.reason,
+        }
 
 
 def losses_from_rows(rows: Iterable[tuple[Any, ...]]) -> list[SessionLosses]:
@@ -163,7 +168,10 @@ def recommend(
             score *= JUST_PLAYED
         category = max(contributions, key=lambda c: (contributions[c], c))
         recommendation = Recommendation(
-            scenario.id, scenario.title, category, score,
+            scenario.id,
+            scenario.title,
+            category,
+            score,
             reason(window, category, labels.get(category, category), scenario.title),
         )
         # Never played (or played longest ago) first on a tie: -rank sorts higher ranks first.

@@ -40,10 +40,18 @@ class HitRecord:
     @classmethod
     def of(cls, hit: Hit) -> HitRecord:
         return cls(
-            category=hit.category, kind=hit.kind, matched=hit.matched, span=(hit.span[0], hit.span[1]),
-            phrase_id=hit.phrase_id, similarity=hit.similarity, severity=hit.severity,
-            source=hit.source if hit.kind == "prohibited" else None, suggestion=hit.suggestion,
-            stage=hit.stage, confidence=hit.confidence, nearest=hit.nearest,
+            category=hit.category,
+            kind=hit.kind,
+            matched=hit.matched,
+            span=(hit.span[0], hit.span[1]),
+            phrase_id=hit.phrase_id,
+            similarity=hit.similarity,
+            severity=hit.severity,
+            source=hit.source if hit.kind == "prohibited" else None,
+            suggestion=hit.suggestion,
+            stage=hit.stage,
+            confidence=hit.confidence,
+            nearest=hit.nearest,
         )
 
     @classmethod
@@ -51,11 +59,18 @@ class HitRecord:
         """Read a stored hit; rows written by older versions lack the newer keys."""
         span = data.get("span") or (0, 0)
         return cls(
-            category=str(data.get("category", "")), kind=str(data.get("kind") or kind),
-            matched=str(data.get("matched", "")), span=(int(span[0]), int(span[1])),
-            phrase_id=str(data.get("phrase_id", "")), similarity=int(data.get("similarity") or 0),
-            severity=data.get("severity"), source=data.get("source"), suggestion=data.get("suggestion"),
-            stage=str(data.get("stage") or "rule"), confidence=data.get("confidence"), nearest=data.get("nearest"),
+            category=str(data.get("category", "")),
+            kind=str(data.get("kind") or kind),
+            matched=str(data.get("matched", "")),
+            span=(int(span[0]), int(span[1])),
+            phrase_id=str(data.get("phrase_id", "")),
+            similarity=int(data.get("similarity") or 0),
+            severity=data.get("severity"),
+            source=data.get("source"),
+            suggestion=data.get("suggestion"),
+            stage=str(data.get("stage") or "rule"),
+            confidence=data.get("confidence"),
+            nearest=data.get("nearest"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -135,8 +150,20 @@ class TurnRecord:
 
     @classmethod
     def stored(
-        cls, *, n: int, node: str, customer: str, reply: str, timed_out: bool, outcome: str, mood_before: int,
-        mood: int, score: int, next_node: str, seconds: float | None, detail: dict[str, Any],
+        cls,
+        *,
+        n: int,
+        node: str,
+        customer: str,
+        reply: str,
+        timed_out: bool,
+        outcome: str,
+        mood_before: int,
+        mood: int,
+        score: int,
+        next_node: str,
+        seconds: float | None,
+        detail: dict[str, Any],
     ) -> TurnRecord:
         """The record from a store row (its columns plus the ``detail`` object)."""
 
@@ -144,11 +171,22 @@ class TurnRecord:
             return tuple(HitRecord.from_json(h, kind) for h in detail.get(key) or [])
 
         return cls(
-            n=int(n), node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
-            mood_before=int(mood_before), mood=int(mood), score=int(score), next_node=next_node,
-            next_customer=detail.get("next_customer"), seconds=None if seconds is None else float(seconds),
-            prohibited=hits("prohibited", "prohibited"), standard=hits("standard", "standard"),
-            possible=hits("possible", "prohibited"), uncredited=hits("uncredited", "standard"),
+            n=int(n),
+            node=node,
+            customer=customer,
+            reply=reply,
+            timed_out=bool(timed_out),
+            outcome=outcome,
+            mood_before=int(mood_before),
+            mood=int(mood),
+            score=int(score),
+            next_node=next_node,
+            next_customer=detail.get("next_customer"),
+            seconds=None if seconds is None else float(seconds),
+            prohibited=hits("prohibited", "prohibited"),
+            standard=hits("standard", "standard"),
+            possible=hits("possible", "prohibited"),
+            uncredited=hits("uncredited", "standard"),
             missed=tuple(str(m) for m in detail.get("missed") or []),
             score_lines=tuple(
                 ScoreLine(str(s.get("reason", "")), int(s.get("delta") or 0), s.get("category"))
@@ -262,9 +300,16 @@ class Mark:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "session": self.session_id, "turn": self.n, "reviewer": self.reviewer, "kind": self.kind,
-            "category": self.category or None, "words": self.words or None, "comment": self.comment,
-            "created_at": self.created_at, "superseded_by": self.superseded_by,
+            "id": self.id,
+            "session": self.session_id,
+            "turn": self.n,
+            "reviewer": self.reviewer,
+            "kind": self.kind,
+            "category": self.category or None,
+            "words": self.words or None,
+            "comment": self.comment,
+            "created_at": self.created_at,
+            "superseded_by": self.superseded_by,
         }
 
 
@@ -280,8 +325,14 @@ class Dispute:
     created_at: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "session": self.session_id, "turn": self.n, "trainee": self.trainee,
-                "comment": self.comment, "created_at": self.created_at}
+        return {
+            "id": self.id,
+            "session": self.session_id,
+            "turn": self.n,
+            "trainee": self.trainee,
+            "comment": self.comment,
+            "created_at": self.created_at,
+        }
 
 
 def short_time(iso: str) -> str:
@@ -338,7 +389,16 @@ def highlighted(text: str, hits: tuple[Any, ...] | list[Any]) -> list[Highlight]
 
 
 __all__ = [
-    "MARK_KINDS", "Dispute", "Highlight", "HitRecord", "Mark", "ScoreLine", "SessionEnd", "SessionRecord", "TurnRecord",
-    "highlighted", "missed_names",
+    "MARK_KINDS",
+    "Dispute",
+    "Highlight",
+    "HitRecord",
+    "Mark",
+    "ScoreLine",
+    "SessionEnd",
+    "SessionRecord",
+    "TurnRecord",
+    "highlighted",
+    "missed_names",
     "short_time",
 ]

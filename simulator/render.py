@@ -67,7 +67,9 @@ def judgement_text(judgement: Judgement) -> Text:
     for hit in judgement.standard:
         out.append("  ✓ 常用语「", style="green")
         out.append(hit.matched, style="bold green")
-        out.append(f"」 {hit.label}（{hit.category}）{' · 模型判断' if hit.stage == 'learned' else ''}\n", style="green")
+        out.append(
+            f"」 {hit.label}（{hit.category}）{' · 模型判断' if hit.stage == 'learned' else ''}\n", style="green"
+        )
     for hit in judgement.possible:
         kind = "禁用语" if hit.kind == "prohibited" else "常用语"
         out.append(f"  ? 疑似{kind}「", style="yellow")

@@ -31,8 +31,21 @@ from .yamlfile import Positions, load_yaml, position_of, read_text, validate_mod
 TIMEOUT_REPLY = "<超时>"
 
 __all__ = [
-    "OUTCOME_LABELS", "TIMEOUT_REPLY", "Ending", "Node", "Persona", "Playthrough", "Scenario", "ScenarioFile",
-    "Transition", "check_graph", "duplicate_id", "load_each", "load_scenarios", "parse_scenario", "scenario_files",
+    "OUTCOME_LABELS",
+    "TIMEOUT_REPLY",
+    "Ending",
+    "Node",
+    "Persona",
+    "Playthrough",
+    "Scenario",
+    "ScenarioFile",
+    "Transition",
+    "check_graph",
+    "duplicate_id",
+    "load_each",
+    "load_scenarios",
+    "parse_scenario",
+    "scenario_files",
 ]
 
 
@@ -210,7 +223,9 @@ def check_graph(scenario: Scenario, categories: dict[str, str] | None) -> list[P
                     Problem(
                         *scenario.where("nodes", node_id, "transitions"),
                         f"nodes.{node_id}.transitions",
-                        "没有覆盖这些情况：" + "、".join(WHEN_LABELS[w] for w in lacking) + "（可加一条 when: always 兜底）",
+                        "没有覆盖这些情况："
+                        + "、".join(WHEN_LABELS[w] for w in lacking)
+                        + "（可加一条 when: always 兜底）",
                     )
                 )
         if all(t.goto == node_id for t in node.transitions):
@@ -223,12 +238,18 @@ def check_graph(scenario: Scenario, categories: dict[str, str] | None) -> list[P
     reachable = _reachable(s, s.start)
     for node_id in s.nodes:
         if node_id not in reachable:
-            problems.append(Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "从开场节点无法到达这个节点"))
+            problems.append(
+                Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "从开场节点无法到达这个节点")
+            )
         elif not any(t in s.endings for t in _reachable(s, node_id)):
-            problems.append(Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "从这个节点无法到达任何结局"))
+            problems.append(
+                Problem(*scenario.where("nodes", node_id), f"nodes.{node_id}", "从这个节点无法到达任何结局")
+            )
     for ending_id in s.endings:
         if ending_id not in reachable and ending_id != scenario.max_turns_ending:
-            problems.append(Problem(*scenario.where("endings", ending_id), f"endings.{ending_id}", "没有任何跳转通向这个结局"))
+            problems.append(
+                Problem(*scenario.where("endings", ending_id), f"endings.{ending_id}", "没有任何跳转通向这个结局")
+            )
     if not any(e.outcome == "good" for e in s.endings.values()):
         problems.append(Problem(*scenario.where("endings"), "endings", "至少需要一个 outcome: good 的结局"))
     return problems

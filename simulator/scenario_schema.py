@@ -63,7 +63,9 @@ class MoodChange(StrictModel):
 class Transition(StrictModel):
     """Where the conversation goes when the reply did something."""
 
-    when: When = Field(description="条件：prohibited / met / partial / missed / timeout / mood_below / mood_above / always")
+    when: When = Field(
+        description="条件：prohibited / met / partial / missed / timeout / mood_below / mood_above / always"
+    )
     goto: Identifier = Field(description="下一个节点或结局的 id")
     severity: list[Severity] | None = Field(default=None, description="when: prohibited 时只看这些严重程度")
     category: Identifier | None = Field(default=None, description="when: prohibited 时只看这个类别")
@@ -96,7 +98,9 @@ class Node(StrictModel):
     """One moment of the conversation."""
 
     title: str = Field(default="", max_length=20, description="节点的中文名（复盘时显示路径用），如“追问费用”")
-    customer: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1, description="客户这句话的几种说法（随机选一种）")
+    customer: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1, description="客户这句话的几种说法（随机选一种）"
+    )
     expects: Expectations = Field(default_factory=Expectations)
     model_answer: str = Field(min_length=1, description="标准回答：提示与复盘时展示")
     hint: str = Field(default="", description="给学员的提示（练习模式）")
@@ -174,12 +178,12 @@ class ScenarioFile(StrictModel):
     source: str = Field(default="", description="依据的规范条款")
     persona: Persona
     mood: DefaultMood = Field(default_factory=DefaultMood)
-    scoring: ScoringBlock = Field(default_factory=ScoringBlock, description="本场景的计分规则（可选，缺省为产品默认规则）")
+    scoring: ScoringBlock = Field(
+        default_factory=ScoringBlock, description="本场景的计分规则（可选，缺省为产品默认规则）"
+    )
     max_turns: int = Field(default=12, ge=1, le=50, description="最多回合数，超过按 on_max_turns 结束")
     on_max_turns: Identifier | None = Field(default=None, description="回合用完时进入的结局（默认第一个 bad 结局）")
     start: Identifier
     nodes: dict[Identifier, Node] = Field(min_length=1)
     endings: dict[Identifier, Ending] = Field(min_length=1)
     examples: list[Playthrough] = Field(default_factory=list, description="示范对练，simulator test 会逐条回放")
-
-

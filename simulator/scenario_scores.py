@@ -76,7 +76,11 @@ def check_model_answers(scenario: Scenario, matcher: Matcher) -> list[Problem]:
             problems.append(Problem(*where, f"nodes.{node_id}.model_answer", f"标准回答命中了禁用语：{hits}"))
         if verdict.missed_labels:
             problems.append(
-                Problem(*where, f"nodes.{node_id}.model_answer", "标准回答没有做到本节点的要求：" + "、".join(verdict.missed_labels))
+                Problem(
+                    *where,
+                    f"nodes.{node_id}.model_answer",
+                    "标准回答没有做到本节点的要求：" + "、".join(verdict.missed_labels),
+                )
             )
     return problems
 

@@ -124,14 +124,14 @@ def score_moment(
     demands = len(met) + len(missed)
     if demands:
         shares = _split(rule.demands, demands)
-        for (category, label), share in zip(met, shares):
+        for (category, label), share in zip(met, shares, strict=False):
             items.append(ScoreItem(f"做到：{label}", share, category))
         for category, label in missed:
             items.append(ScoreItem(f"未做到：{label}", -rule.missed, category))
         for category, label in optional_done:
             items.append(ScoreItem(f"加分：{label}", rule.optional, category))
     elif optional_count:
-        for (category, label), share in zip(optional_done, _split(rule.demands, optional_count)):
+        for (category, label), share in zip(optional_done, _split(rule.demands, optional_count), strict=False):
             items.append(ScoreItem(f"做到：{label}", share, category))
     for category, label, severity in prohibited:
         items.append(ScoreItem(f"禁用语：{label}", -rule.penalty(severity), category))

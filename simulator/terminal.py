@@ -37,7 +37,6 @@ def printable(text: str, *, newlines: bool = False) -> str:
     return text.translate(_MULTI_LINE if newlines else _ONE_LINE)
 
 
-
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 

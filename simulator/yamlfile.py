@@ -58,9 +58,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ContentError(
-            [_problem(name, "文件不是 UTF-8 编码，请用 UTF-8 保存后重试", line, column)]
-        ) from None
+        raise ContentError([_problem(name, "文件不是 UTF-8 编码，请用 UTF-8 保存后重试", line, column)]) from None
 
 
 # libyaml's parser when PyYAML was built with it (5-10x faster); its nodes carry
@@ -235,7 +233,8 @@ def _walk(
                         line,
                         column,
                         field_path(path + (key,)),
-                        f"键“{key}”重复（第 {first_line[key]} 行已有同名键），同一层里每个键只能写一次，请删除或改名其中一个",
+                        f"键“{key}”重复（第 {first_line[key]} 行已有同名键），"
+                        "同一层里每个键只能写一次，请删除或改名其中一个",
                     )
                 )
                 continue

@@ -8,18 +8,36 @@ import sys
 import pytest
 
 CORE = [
-    "simulator.text", "simulator.phrasebook", "simulator.hits", "simulator.phrases", "simulator.patterns",
-    "simulator.pattern_engine", "simulator.context", "simulator.selftest", "simulator.matcher", "simulator.judge",
+    "simulator.text",
+    "simulator.phrasebook",
+    "simulator.hits",
+    "simulator.phrases",
+    "simulator.patterns",
+    "simulator.pattern_engine",
+    "simulator.context",
+    "simulator.selftest",
+    "simulator.matcher",
+    "simulator.judge",
     "simulator.scoring",
-    "simulator.evaluation", "simulator.scenario", "simulator.dialogue", "simulator.playtest", "simulator.progress",
-    "simulator.charts", "simulator.sources", "simulator.search", "simulator.assignments", "simulator.recommend",
+    "simulator.evaluation",
+    "simulator.scenario",
+    "simulator.dialogue",
+    "simulator.playtest",
+    "simulator.progress",
+    "simulator.charts",
+    "simulator.sources",
+    "simulator.search",
+    "simulator.assignments",
+    "simulator.recommend",
 ]
 FORBIDDEN = ["textual", "sqlite3", "psycopg", "rich"]
 
 
 @pytest.mark.parametrize("module", CORE)
 def test_core_module_imports_no_ui_or_store(module: str) -> None:
-    code = f"import sys, {module}; bad = [m for m in {FORBIDDEN!r} if m in sys.modules]; print(bad); sys.exit(bool(bad))"
+    code = (
+        f"import sys, {module}; bad = [m for m in {FORBIDDEN!r} if m in sys.modules]; print(bad); sys.exit(bool(bad))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -100,7 +118,8 @@ def test_every_module_is_either_core_or_an_adapter() -> None:
     [core] = [c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "core"]
     listed = set(core["source_modules"])
     unclassified = [
-        m for m in sorted(_graph().modules)
+        m
+        for m in sorted(_graph().modules)
         if m not in listed and m not in ("simulator", "simulator.__main__") and not m.startswith(ADAPTERS)
     ]
     assert unclassified == []

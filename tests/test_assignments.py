@@ -68,8 +68,9 @@ def run(url: str, *argv: str) -> tuple[int, str, str]:
 def play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, *, good: bool, exam: bool) -> int:
     example = scenario.examples[0 if good else 1]
     dialogue = Dialogue(scenario, matcher, seed=example.seed)
-    recorder = store.begin_session(trainee=trainee, scenario=scenario, seed=example.seed,
-                                   mode="exam" if exam else "practice")
+    recorder = store.begin_session(
+        trainee=trainee, scenario=scenario, seed=example.seed, mode="exam" if exam else "practice"
+    )
     for reply in example.replies:
         if dialogue.finished:
             break
@@ -117,8 +118,9 @@ def test_assign_play_and_report_on_both_stores(db_url: str, matcher: Matcher, sc
             assert run(db_url, "admin", "set-team", name, team)[0] == 0
         else:
             assert run(db_url, "admin", "add-trainee", name, "--team", team)[0] == 0
-    code, out, err = run(db_url, "assign", "add", GOOD, "--team", "一组", "--mode", "exam", "--pass-mark", "70",
-                         "--due", FUTURE)
+    code, out, err = run(
+        db_url, "assign", "add", GOOD, "--team", "一组", "--mode", "exam", "--pass-mark", "70", "--due", FUTURE
+    )
     assert code == 0 and "已布置任务 1" in out and "考试" in out, err
     code, out, _ = run(db_url, "assign", "add", GOOD, "--trainee", "丙", "--due", PAST)
     assert code == 0 and "及格 60 分" in out  # the scenario's own pass mark by default
@@ -197,8 +199,21 @@ async def test_tasks_in_the_picker_and_assignments_in_the_team_view(
             store.trainee_id(name)
     assert run(db_url, "admin", "set-team", "甲", "一组")[0] == 0
     assert run(db_url, "assign", "add", GOOD, "--team", "一组", "--due", PAST)[0] == 0
-    assert run(db_url, "assign", "add", "angry_complaint_repeat_failure", "--trainee", "甲", "--mode", "exam",
-               "--due", FUTURE)[0] == 0
+    assert (
+        run(
+            db_url,
+            "assign",
+            "add",
+            "angry_complaint_repeat_failure",
+            "--trainee",
+            "甲",
+            "--mode",
+            "exam",
+            "--due",
+            FUTURE,
+        )[0]
+        == 0
+    )
     with open_store(db_url) as store:
         play(store, engine, scenarios[GOOD], "乙", good=True, exam=False)  # 乙 is not in 一组: not theirs
     app = _app(db_url, engine)

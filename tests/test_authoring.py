@@ -57,7 +57,8 @@ def test_a_yaml_slip_hides_no_other_file_and_points_at_its_line(tmp_path: Path) 
     )
     scenario = tmp_path / "late.yaml"
     scenario.write_text(
-        LATE.read_text(encoding="utf-8").replace("id: late_arrival_reschedule", "id: my_late")
+        LATE.read_text(encoding="utf-8")
+        .replace("id: late_arrival_reschedule", "id: my_late")
         .replace("goto: confirm", "goto: confirmm", 1),
         encoding="utf-8",
     )
@@ -107,8 +108,13 @@ def test_paths_names_the_database_the_user_directories_settings_and_cache(isolat
     (isolated_home / "scenarios" / "mine.yaml").write_text("version: 1\n", encoding="utf-8")
     code, out, _ = run("paths")
     assert code == 0
-    for where in ("progress.sqlite3", str(isolated_home / "scenarios"), str(isolated_home / "phrasebook"),
-                  "settings.json", "缓存目录"):
+    for where in (
+        "progress.sqlite3",
+        str(isolated_home / "scenarios"),
+        str(isolated_home / "phrasebook"),
+        "settings.json",
+        "缓存目录",
+    ):
         assert where in out, where
     assert "1 个文件" in out and "还不存在" in out and "SIMULATOR_HOME" in out
     code, out, _ = run("--db", "postgresql://lead:secret@db.example/train", "paths", "--format", "json")

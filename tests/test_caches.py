@@ -42,15 +42,25 @@ categories:
 
 def run(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *args], capture_output=True, text=True, timeout=300,
-        env=env | {"PYTHONPATH": str(ROOT)}, cwd=ROOT, check=False,
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        check=False,
     )
 
 
 def score_json(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "simulator", "score", "--format", "json", *args], capture_output=True, text=True,
-        timeout=300, env=env | {"PYTHONPATH": str(ROOT)}, cwd=ROOT, check=False,
+        [sys.executable, "-m", "simulator", "score", "--format", "json", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        check=False,
     )
 
 
@@ -166,8 +176,10 @@ def test_a_damaged_learned_stage_is_ignored_and_trained_again(tmp_path: Path) ->
         again = load_or_train("k", build, tmp_path)
         assert [h.confidence for h in again.judge("你爱修不修")] == [h.confidence for h in first.judge("你爱修不修")]
     assert len(built) == 4
-    assert "numpy" not in run(
-        """
+    assert (
+        "numpy"
+        not in run(
+            """
         import sys
         from pathlib import Path
         from simulator.learned import LearnedStage
@@ -175,8 +187,10 @@ def test_a_damaged_learned_stage_is_ignored_and_trained_again(tmp_path: Path) ->
         assert stage is not None and stage.judge("好") == []  # too short to score
         print(sorted(sys.modules))
         """,
-        dict(os.environ), str(path),
-    ).stdout
+            dict(os.environ),
+            str(path),
+        ).stdout
+    )
 
 
 # -- every cache at once, in a fresh process -------------------------------------------------------
@@ -205,7 +219,8 @@ def test_score_reads_every_cache_and_imports_neither_jieba_nor_the_tables_packag
         code = main(["score", "--format", "json", *sys.argv[1:]], out, io.StringIO())
         print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
         """,
-        env, *REPLIES,
+        env,
+        *REPLIES,
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
@@ -305,8 +320,13 @@ def test_review_commands_never_load_the_engine(tmp_path: Path, command: list[str
     env = dict(os.environ, SIMULATOR_HOME=str(tmp_path / "home"))
     played = subprocess.run(
         [sys.executable, "-m", "simulator", "play", "out_of_warranty_charge", "--trainee", "王小明", "--replies", "-"],
-        input="这个不归我管\n", capture_output=True, text=True, timeout=300, env=env | {"PYTHONPATH": str(ROOT)},
-        cwd=tmp_path, check=False,
+        input="这个不归我管\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        check=False,
     )
     assert played.returncode == 0, played.stderr
     proc = run(
@@ -318,14 +338,24 @@ def test_review_commands_never_load_the_engine(tmp_path: Path, command: list[str
         code = main(sys.argv[2:], out, io.StringIO())
         print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
         """,
-        env, str(tmp_path), *command,
+        env,
+        str(tmp_path),
+        *command,
     )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["code"] == 0
     engine = {
-        "simulator.matcher", "simulator.phrasebook", "simulator.engine", "simulator.learned", "simulator.segmenter",
-        "simulator.judge", "simulator.scenario", "pydantic", "numpy", "jieba",
+        "simulator.matcher",
+        "simulator.phrasebook",
+        "simulator.engine",
+        "simulator.learned",
+        "simulator.segmenter",
+        "simulator.judge",
+        "simulator.scenario",
+        "pydantic",
+        "numpy",
+        "jieba",
     }
     assert not engine & set(result["modules"])
     if command == ["report"]:

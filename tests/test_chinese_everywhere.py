@@ -44,8 +44,9 @@ def played(tmp_path: Path, trainee: str = "张伟", times: int = 3) -> None:
     replies = tmp_path / "r.txt"
     replies.write_text(REPLIES, encoding="utf-8")
     for seed in range(times):
-        code, _, err = run("play", "late_arrival_reschedule", "--trainee", trainee, "--replies", str(replies),
-                           "--seed", str(seed + 1))
+        code, _, err = run(
+            "play", "late_arrival_reschedule", "--trainee", trainee, "--replies", str(replies), "--seed", str(seed + 1)
+        )
         assert code == 0, err
 
 
@@ -126,8 +127,32 @@ def test_plots_label_each_day_once_count_in_whole_numbers_and_score_0_to_100(tmp
 
 # Names of formats, products and keys, written as their users know them.
 NAMES = {
-    "YAML", "JSON", "CSV", "SVG", "HTML", "PNG", "PDF", "UTF", "BOM", "Excel", "SQLite", "PostgreSQL", "VS", "Code",
-    "Tab", "Ctrl", "Enter", "Esc", "Shift", "Alt", "UTC", "URL", "Schema", "Windows", "macOS", "Linux",
+    "YAML",
+    "JSON",
+    "CSV",
+    "SVG",
+    "HTML",
+    "PNG",
+    "PDF",
+    "UTF",
+    "BOM",
+    "Excel",
+    "SQLite",
+    "PostgreSQL",
+    "VS",
+    "Code",
+    "Tab",
+    "Ctrl",
+    "Enter",
+    "Esc",
+    "Shift",
+    "Alt",
+    "UTC",
+    "URL",
+    "Schema",
+    "Windows",
+    "macOS",
+    "Linux",
 }
 PLACEHOLDERS = re.compile(r"^[A-Z][A-Z_]*$")  # metavars such as PATH, SESSION_ID in usage lines
 PATHISH = re.compile(r"\S*[/\\]\S*|[\w.-]*\.(?:ya?ml|json|svg|html?|png|pdf|txt|sqlite3|csv|md)\b|[a-z]+://\S+")
@@ -215,7 +240,8 @@ def test_no_command_prints_english_outside_json(
     files["bad_corpus.yaml"].write_text(BAD_CORPUS, encoding="utf-8")
     files["slip.yaml"].write_text("version: 1\nid: x\ntitle: [a\nstart: b\n", encoding="utf-8")
     files["late.yaml"].write_text(
-        LATE.read_text(encoding="utf-8").replace("goto: confirm", "goto: nowhere", 1)
+        LATE.read_text(encoding="utf-8")
+        .replace("goto: confirm", "goto: nowhere", 1)
         .replace("model_answer: 车正在修", "model_answer: 好的。车正在修", 1),
         encoding="utf-8",
     )
@@ -236,20 +262,45 @@ def test_no_command_prints_english_outside_json(
         ("eval", str(heldout)),
         ("play", "late_arrival_reschedule", "--trainee", "李四", "--replies", str(replies)),
         ("play", "nope", "--trainee", "李四", "--replies", str(replies)),
-        ("history",), ("history", "--format", "csv"), ("history", "--trainee", "不存在"),
-        ("transcript", session), ("transcript", "99999"),
-        ("report",), ("report", "--trainee", "张伟"), ("report", "--format", "csv"),
+        ("history",),
+        ("history", "--format", "csv"),
+        ("history", "--trainee", "不存在"),
+        ("transcript", session),
+        ("transcript", "99999"),
+        ("report",),
+        ("report", "--trainee", "张伟"),
+        ("report", "--format", "csv"),
         ("report", "--trainee", "张伟", "--format", "csv"),
-        ("plot",), ("plot", "--trainee", "张伟"), ("plot", "--category", "go_find_boss"),
+        ("plot",),
+        ("plot", "--trainee", "张伟"),
+        ("plot", "--category", "go_find_boss"),
         ("plot", "--category", "nonexist"),
-        ("plot", "--output", str(tmp_path / "p.png")), ("plot", "--output", str(tmp_path / "p.html")),
+        ("plot", "--output", str(tmp_path / "p.png")),
+        ("plot", "--output", str(tmp_path / "p.html")),
         ("schema", "--write", str(tmp_path / "schemas")),
         ("paths",),
-        ("new", "scenario", "my_first"), ("new", "scenario", "Bad-Id"),
-        ("score", "--format", "xml", "x"), ("nosuchcommand",),
+        ("new", "scenario", "my_first"),
+        ("new", "scenario", "Bad-Id"),
+        ("score", "--format", "xml", "x"),
+        ("nosuchcommand",),
         ("--help",),
-        *((name, "--help") for name in ("score", "validate", "eval", "test", "play", "history", "transcript", "report",
-                                        "plot", "schema", "paths", "new")),
+        *(
+            (name, "--help")
+            for name in (
+                "score",
+                "validate",
+                "eval",
+                "test",
+                "play",
+                "history",
+                "transcript",
+                "report",
+                "plot",
+                "schema",
+                "paths",
+                "new",
+            )
+        ),
     ]
     english: dict[str, list[str]] = {}
     for argv in runs:

@@ -205,8 +205,10 @@ def test_abandoned_sessions_are_counted_but_never_averaged(tmp_path: Path) -> No
 
 def test_exam_results_are_reported_apart(tmp_path: Path) -> None:
     replies = tmp_path / "r.txt"
-    replies.write_text("周女士您好，我是安家售后的小赵，实在对不起，让您久等了。\n我们改到今天下午两点，您看方便吗？\n谢谢您的谅解。\n",
-                       encoding="utf-8")
+    replies.write_text(
+        "周女士您好，我是安家售后的小赵，实在对不起，让您久等了。\n我们改到今天下午两点，您看方便吗？\n谢谢您的谅解。\n",
+        encoding="utf-8",
+    )
     assert run("play", "late_arrival_reschedule", "--trainee", "戊", "--replies", str(replies), "--exam")[0] == 0
     assert run("play", "late_arrival_reschedule", "--trainee", "戊", "--replies", str(replies), "--seed", "1")[0] == 0
     code, out, _ = run("report", "--format", "json")
@@ -230,8 +232,9 @@ def test_version() -> None:
 def test_a_broken_corpus_file_leaves_the_rules_judging(isolated_home: Path) -> None:
     folder = isolated_home / "corpus"
     folder.mkdir(parents=True)
-    (folder / "mine.yaml").write_text("items:\n- reply: 这个我不懂\n  prohibited_matches: [no_such_category]\n  kind: weird\n",
-                                      encoding="utf-8")
+    (folder / "mine.yaml").write_text(
+        "items:\n- reply: 这个我不懂\n  prohibited_matches: [no_such_category]\n  kind: weird\n", encoding="utf-8"
+    )
     code, out, err = run("score", "--format", "json", "这个我不懂")
     assert code == 0
     assert "mine.yaml:4" in err and "只用话术库规则" in err

@@ -30,8 +30,9 @@ def test_play_goes_on_with_a_broken_and_a_duplicate_user_scenario(isolated_home:
     user_scenarios(isolated_home)
     replies = tmp_path / "r.txt"
     replies.write_text("您好，我是中讯公司的售后工程师小王。\n", encoding="utf-8")
-    code, out, err = run("play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--no-record",
-                         "--seed", "1")
+    code, out, err = run(
+        "play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--no-record", "--seed", "1"
+    )
     assert code == 0, err
     assert "你：您好" in out
     assert "broken.yaml:5:" in err and "copy.yaml" in err and "已跳过" in err

@@ -29,14 +29,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_python(code: str, timeout: float) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT, check=False
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
 
 
 # -- item 1: negation look-back and best hit per place -------------------------------------
 
 
-def test_negation_segments_only_a_bounded_window_before_a_hit(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_negation_segments_only_a_bounded_window_before_a_hit(
+    matcher: Matcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from simulator.segmenter import Segmenter
 
     lengths: list[int] = []
@@ -122,7 +130,7 @@ categories:
         max_gap: 20
     examples:
       hit: ["[好的好的好的好的查]一下"]
-      clean: ["查一下，好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的"]
+      clean: ["查一下，好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的好的"]
 """
 
 

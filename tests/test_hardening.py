@@ -44,7 +44,11 @@ def run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 def subprocess_run(*argv: str, data: bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "simulator", *argv], input=data, capture_output=True, timeout=300, cwd=ROOT,
+        [sys.executable, "-m", "simulator", *argv],
+        input=data,
+        capture_output=True,
+        timeout=300,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
 
@@ -77,8 +81,14 @@ def test_printable_is_one_for_one_and_strips_every_control() -> None:
 
 def test_names_and_replies_never_reach_the_terminal_raw(hostile_db: str) -> None:
     outputs = {}
-    for argv in (("history",), ("report",), ("transcript", "1"), ("transcript", "2"), ("plot",),
-                 ("report", f"--trainee={HOSTILE['names'][0]}")):
+    for argv in (
+        ("history",),
+        ("report",),
+        ("transcript", "1"),
+        ("transcript", "2"),
+        ("plot",),
+        ("report", f"--trainee={HOSTILE['names'][0]}"),
+    ):
         code, out, err = run("--db", hostile_db, *argv)
         assert code == 0, (argv, err)
         outputs[argv] = out
@@ -100,7 +110,7 @@ def test_csv_escapes_formulas_keeps_numbers_and_opens_in_excel(hostile_db: str) 
             assert not cell.startswith(("=", "+", "@", "\t", "\r")), (argv, cell)
             assert not (cell.startswith("-") and not cell.lstrip("-").replace(".", "").isdigit()), (argv, cell)
             assert _no_control(cell) == [], (argv, cell)
-        assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in cells
+        assert '\'=HYPERLINK("http://evil.example","点我")' in cells
     assert csv_cell("-12") == "-12" and csv_cell("-2+3") == "'-2+3" and csv_cell(-5) == -5
 
 
@@ -109,8 +119,9 @@ def test_csv_escapes_formulas_keeps_numbers_and_opens_in_excel(hostile_db: str) 
 
 def test_score_jsonl_stays_valid_utf8_one_line_per_input_under_a_strict_locale() -> None:
     data = "好的，您稍等。\n".encode() + b"\xff\xfe broken \xc3\n" + "这个不属于我负责\n".encode()
-    proc = subprocess_run("score", "--rules-only", "--format", "jsonl", data=data,
-                          env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+    proc = subprocess_run(
+        "score", "--rules-only", "--format", "jsonl", data=data, env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    )
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     lines = proc.stdout.decode("utf-8").splitlines()  # strict: raises on invalid UTF-8
     assert len(lines) == 3
@@ -134,7 +145,10 @@ def test_play_refuses_unreadable_replies_without_a_traceback_or_a_session(tmp_pa
     # stdin closed (`<&-`)
     proc = subprocess.run(
         [sys.executable, "-m", "simulator", "--db", db, "play", SCENARIO, "--trainee", "甲", "--replies", "-"],
-        stdin=subprocess.DEVNULL, capture_output=True, timeout=300, cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=300,
+        cwd=ROOT,
         preexec_fn=lambda: os.close(0),
     )
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr and "标准输入已关闭" in proc.stderr.decode()
@@ -149,8 +163,9 @@ def test_out_of_range_numbers_are_usage_errors(tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite3")
     replies = tmp_path / "r.txt"
     replies.write_text("您好\n", encoding="utf-8")
-    proc = subprocess_run("--db", db, "play", SCENARIO, "--trainee", "甲", "--replies", str(replies),
-                          "--seed", "99999999999999999999999")
+    proc = subprocess_run(
+        "--db", db, "play", SCENARIO, "--trainee", "甲", "--replies", str(replies), "--seed", "99999999999999999999999"
+    )
     assert proc.returncode == 2 and "--seed" in proc.stderr.decode() and b"Traceback" not in proc.stderr
     proc = subprocess_run("--db", db, "transcript", "100000000000000000000000")
     assert proc.returncode == 2 and "SESSION_ID" in proc.stderr.decode() and b"Traceback" not in proc.stderr
@@ -234,9 +249,11 @@ def test_a_full_disk_is_reported_in_chinese(tmp_path: Path, matcher: Matcher) ->
 
 
 def test_a_password_in_a_database_url_is_never_printed() -> None:
-    for url in ("postgresql://nobody@127.0.0.1:1/none?password=topsecret",
-                "postgresql://nobody:topsecret@127.0.0.1:1/none",
-                "mysql://nobody:topsecret@127.0.0.1/none"):
+    for url in (
+        "postgresql://nobody@127.0.0.1:1/none?password=topsecret",
+        "postgresql://nobody:topsecret@127.0.0.1:1/none",
+        "mysql://nobody:topsecret@127.0.0.1/none",
+    ):
         code, out, err = run("--db", url, "history")
         assert code == 1 and "topsecret" not in out + err and "***" in err, err
 
@@ -287,8 +304,19 @@ def test_too_long_replies_are_refused_line_by_line_in_every_format() -> None:
 def test_play_skips_a_too_long_line_and_goes_on(tmp_path: Path) -> None:
     replies = tmp_path / "r.txt"
     replies.write_text("何女士您好，我是安家售后的小赵。\n" + "好" * 2001 + "\n我来给您检查冰箱。\n", encoding="utf-8")
-    code, out, _ = run("play", SCENARIO, "--trainee", "甲", "--replies", str(replies), "--no-record", "--seed", "1",
-                       "--format", "jsonl")
+    code, out, _ = run(
+        "play",
+        SCENARIO,
+        "--trainee",
+        "甲",
+        "--replies",
+        str(replies),
+        "--no-record",
+        "--seed",
+        "1",
+        "--format",
+        "jsonl",
+    )
     events = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [e["event"] for e in events][:4] == ["start", "turn", "error", "turn"]
     assert events[2]["line"] == 2
@@ -326,10 +354,14 @@ def test_random_bytes_and_unicode_never_break_score() -> None:
         if kind == 0:
             raw = bytes(rng.randrange(256) for _ in range(rng.randrange(60)))
         elif kind == 1:
-            raw = "".join(chr(rng.choice([rng.randrange(0x20, 0xD800), rng.randrange(0xE000, 0x110000)]))
-                          for _ in range(rng.randrange(80))).encode("utf-8")
+            raw = "".join(
+                chr(rng.choice([rng.randrange(0x20, 0xD800), rng.randrange(0xE000, 0x110000)]))
+                for _ in range(rng.randrange(80))
+            ).encode("utf-8")
         elif kind == 2:
-            raw = "".join(rng.choice("您好这个不属于我负责你找领导吧\u001b\u200b\u3000 ，。!?") for _ in range(rng.randrange(120))).encode()
+            raw = "".join(
+                rng.choice("您好这个不属于我负责你找领导吧\u001b\u200b\u3000 ，。!?") for _ in range(rng.randrange(120))
+            ).encode()
         else:
             raw = rng.choice([b"", b"\r", "好".encode() * 2500])
         lines.append(raw.replace(b"\n", b" ").replace(b"\r", b" "))

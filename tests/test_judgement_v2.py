@@ -93,7 +93,8 @@ def test_corpus_examples_keep_optional_labels_unknown(matcher: Matcher, tmp_path
     path = tmp_path / "c.yaml"
     reply = next(f"您好，这事不归我管{i}" for i in range(100) if split_of(f"您好，这事不归我管{i}") == "train")
     path.write_text(
-        f"items:\n- reply: {reply}\n  prohibited_matches: [not_my_job]\n  prohibited_optional: [rude]\n  standard: [greeting]\n",
+        f"items:\n- reply: {reply}\n  prohibited_matches: [not_my_jo"
+        "b]\n  prohibited_optional: [rude]\n  standard: [greeting]\n",
         encoding="utf-8",
     )
     [example] = corpus_examples(load_corpus([path]), matcher.book.kinds(), "train")
@@ -106,11 +107,28 @@ def test_corpus_examples_keep_optional_labels_unknown(matcher: Matcher, tmp_path
 
 def _toy_examples() -> tuple[list[Example], list[Example]]:
     bad = ["爱修不修", "你爱修不修吧", "爱等不等", "你爱要不要", "不爱听就算了", "爱信不信", "你爱咋咋地", "爱用不用"]
-    good = ["您好，我马上检查", "请您稍等一下", "谢谢您的配合", "我先看看线路", "麻烦您开一下门", "我们现在开始", "这边已经修好了", "您看这样可以吗"]
+    good = [
+        "您好，我马上检查",
+        "请您稍等一下",
+        "谢谢您的配合",
+        "我先看看线路",
+        "麻烦您开一下门",
+        "我们现在开始",
+        "这边已经修好了",
+        "您看这样可以吗",
+    ]
+
     def ex(text: str, positive: bool) -> Example:
         return Example(text, frozenset({"rude"} if positive else ()), frozenset(() if positive else {"rude"}), "toy")
+
     examples = [ex(t, True) for t in bad] + [ex(t, False) for t in good]
-    calibration = [ex("你爱修不修", True), ex("爱换不换吧", True), ex("爱买不买", True), ex("请您稍等", False), ex("我来检查", False)]
+    calibration = [
+        ex("你爱修不修", True),
+        ex("爱换不换吧", True),
+        ex("爱买不买", True),
+        ex("请您稍等", False),
+        ex("我来检查", False),
+    ]
     return examples, calibration
 
 
@@ -128,6 +146,7 @@ def test_learned_stage_trains_calibrates_and_explains(tmp_path: Path) -> None:
         def make() -> LearnedStage:
             built.append(name)
             return train(examples, ["rude"], calibration)
+
         return make
 
     first = load_or_train("k1", build("k1"), tmp_path)
@@ -233,7 +252,9 @@ def test_patterns_limited_to_moments(tmp_path: Path) -> None:
 
 
 def test_score_in_a_node_uses_its_moment() -> None:
-    code, out, _ = run("score", "--scenario", "out_of_warranty_charge", "--node", "fee_question", "--format", "json", "您好")
+    code, out, _ = run(
+        "score", "--scenario", "out_of_warranty_charge", "--node", "fee_question", "--format", "json", "您好"
+    )
     assert code == 0
     [data] = json.loads(out)
     # The fee node requires a fee explanation and the warranty basis: a bare greeting misses both,

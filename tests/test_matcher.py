@@ -11,13 +11,34 @@ from simulator.judge import judge
 from simulator.matcher import Matcher, budget_for
 
 DESIGN_PROHIBITED = {
-    "dont_know", "not_my_job", "go_find_boss", "no_pay_no_fix", "rude", "blame_customer",
-    "guess_cause", "discuss_defect", "discuss_pay_price", "flat_refusal", "rash_promise",
+    "dont_know",
+    "not_my_job",
+    "go_find_boss",
+    "no_pay_no_fix",
+    "rude",
+    "blame_customer",
+    "guess_cause",
+    "discuss_defect",
+    "discuss_pay_price",
+    "flat_refusal",
+    "rash_promise",
 }
 DESIGN_STANDARD = {
-    "greeting", "self_intro", "apology", "empathy", "fee_explained_in_advance", "warranty_basis",
-    "will_escalate_to_support", "follow_up_promise", "explain_repair", "ask_permission", "thanks",
-    "farewell", "reschedule", "collect_contact", "refer_colleague",
+    "greeting",
+    "self_intro",
+    "apology",
+    "empathy",
+    "fee_explained_in_advance",
+    "warranty_basis",
+    "will_escalate_to_support",
+    "follow_up_promise",
+    "explain_repair",
+    "ask_permission",
+    "thanks",
+    "farewell",
+    "reschedule",
+    "collect_contact",
+    "refer_colleague",
 }
 
 
@@ -113,7 +134,17 @@ def test_hit_reports_the_contract_fields(matcher: Matcher) -> None:
     verdict = judge(matcher, "过保了，你不给钱我就不修。")
     data = verdict.to_json()
     hit = next(h for h in data["prohibited"] if h["category"] == "no_pay_no_fix")
-    assert set(hit) == {"category", "phrase_id", "matched", "span", "similarity", "severity", "source", "suggestion", "stage"}
+    assert set(hit) == {
+        "category",
+        "phrase_id",
+        "matched",
+        "span",
+        "similarity",
+        "severity",
+        "source",
+        "suggestion",
+        "stage",
+    }
     assert verdict.text[hit["span"][0] : hit["span"][1]] == hit["matched"]
     assert hit["severity"] == "critical" and "2.1" in hit["source"]
     assert data["score"] < 60

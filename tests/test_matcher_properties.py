@@ -8,7 +8,20 @@ from hypothesis import strategies as st
 from simulator.matcher import Matcher
 from simulator.text import normalize
 
-PHRASE_PIECES = ["这个不属于我负责", "你找我们上级领导吧", "您好", "不给钱", "我不懂", "谢谢", "上机", "ｂｕ", "fu", "！", " ", "*"]
+PHRASE_PIECES = [
+    "这个不属于我负责",
+    "你找我们上级领导吧",
+    "您好",
+    "不给钱",
+    "我不懂",
+    "谢谢",
+    "上机",
+    "ｂｕ",
+    "fu",
+    "！",
+    " ",
+    "*",
+]
 
 # Mixed scripts: CJK, full-width forms, Latin, emoji, controls, combining marks, surrogates excluded.
 any_text = st.text(
@@ -46,7 +59,7 @@ def test_normalize_offsets_are_monotonic(text: str) -> None:
     previous_start = previous_end = 0
     # One original character may expand to several units (NFKC: ﬀ -> f f),
     # so units may share a start, but never go backwards.
-    for start, end in zip(norm.starts, norm.ends):
+    for start, end in zip(norm.starts, norm.ends, strict=False):
         assert previous_start <= start < end <= len(text)
         assert previous_end <= end
         previous_start, previous_end = start, end

@@ -26,14 +26,19 @@ def patterns(draw: st.DrawFn) -> Pattern:
     sequence += keywords
     if draw(st.booleans()):
         sequence.append("$")
-    gaps = draw(st.one_of(st.none(), st.lists(st.integers(0, 5), min_size=len(keywords) - 1, max_size=len(keywords) - 1)))
+    size = len(keywords) - 1
+    gaps = draw(st.one_of(st.none(), st.lists(st.integers(0, 5), min_size=size, max_size=size)))
     return Pattern(sequence=sequence, max_gap=draw(st.integers(0, 5)), within_clause=draw(st.booleans()), gaps=gaps)
 
 
 views = st.lists(st.text(alphabet=ALPHABET, max_size=12), min_size=1, max_size=4).map("|".join)
 
 
-@settings(max_examples=int(os.environ.get("ENGINE_EXAMPLES", "1500")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("ENGINE_EXAMPLES", "1500")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(pattern=patterns(), view=views, channel=st.sampled_from([0, 1]))
 def test_linear_engine_finds_what_the_regex_finds(pattern: Pattern, view: str, channel: int) -> None:
     problems: list = []

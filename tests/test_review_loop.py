@@ -45,8 +45,9 @@ def db(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201 - yields
 def played(db: str, tmp_path: Path, replies: list[str], trainee: str = "小李") -> int:
     path = tmp_path / "replies.txt"
     path.write_text("\n".join(replies) + "\n", encoding="utf-8")
-    code, out, err = run("--db", db, "play", SCENARIO, "--trainee", trainee, "--replies", str(path), "--seed", "1",
-                         "--format", "json")
+    code, out, err = run(
+        "--db", db, "play", SCENARIO, "--trainee", trainee, "--replies", str(path), "--seed", "1", "--format", "json"
+    )
     assert code == 0, err
     return json.loads(out)["session"]["id"]
 
@@ -62,14 +63,39 @@ def test_dispute_heads_the_queue_and_marks_keep_their_history(db: str, tmp_path:
     # a trainee cannot mark their own turn; a category must be of the right kind
     code, _, err = run("--db", db, "review", "mark", f"{second}:2", "--reviewer", "小王", "--kind", "confirmed")
     assert code == 2 and "不能复核自己" in err
-    code, _, err = run("--db", db, "review", "mark", f"{second}:2", "--reviewer", "王老师", "--kind", "missed",
-                       "--category", "greeting")
+    code, _, err = run(
+        "--db",
+        db,
+        "review",
+        "mark",
+        f"{second}:2",
+        "--reviewer",
+        "王老师",
+        "--kind",
+        "missed",
+        "--category",
+        "greeting",
+    )
     assert code == 2 and "不是禁用语类别" in err
     for kind in ("confirmed", "missed"):
         extra = ["--category", "dont_know", "--words", "谁说得准呢"] if kind == "missed" else []
         assert run("--db", db, "review", "mark", f"{second}:2", "--reviewer", "王老师", "--kind", kind, *extra)[0] == 0
-    assert run("--db", db, "review", "mark", f"{second}:2", "--reviewer", "王老师", "--kind", "false_alarm",
-               "--category", "dont_know")[0] == 0  # changed their mind: the older mark is kept, superseded
+    assert (
+        run(
+            "--db",
+            db,
+            "review",
+            "mark",
+            f"{second}:2",
+            "--reviewer",
+            "王老师",
+            "--kind",
+            "false_alarm",
+            "--category",
+            "dont_know",
+        )[0]
+        == 0
+    )  # changed their mind: the older mark is kept, superseded
     code, out, _ = run("--db", db, "review", "show", f"{second}:2", "--format", "json")
     shown = json.loads(out)
     kinds = [(m["kind"], m["superseded_by"] is None) for m in shown["marks"]]
@@ -101,8 +127,9 @@ def test_a_mark_survives_kill_9(db: str, tmp_path: Path) -> None:
         "print('marked', flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script, db, str(session)], capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", script, db, str(session)], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert proc.returncode == -signal.SIGKILL and "marked" in proc.stdout
     with open_store(db) as store:
         [mark] = store.marks(session, 1)
@@ -112,8 +139,24 @@ def test_a_mark_survives_kill_9(db: str, tmp_path: Path) -> None:
 def test_export_gives_a_valid_corpus_file_that_the_learned_stage_reads(tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite3")
     session = played(db, tmp_path, ["何女士您好，我是安家售后的小赵。", MISSED_REPLY])
-    assert run("--db", db, "review", "mark", f"{session}:2", "--reviewer", "王老师", "--kind", "missed",
-               "--category", "dont_know", "--words", "谁说得准呢")[0] == 0
+    assert (
+        run(
+            "--db",
+            db,
+            "review",
+            "mark",
+            f"{session}:2",
+            "--reviewer",
+            "王老师",
+            "--kind",
+            "missed",
+            "--category",
+            "dont_know",
+            "--words",
+            "谁说得准呢",
+        )[0]
+        == 0
+    )
     target = locations.user_corpus_dir() / "reviewed.yaml"
     assert run("--db", db, "corpus", "export", "--output", str(target))[0] == 0
     [item] = yaml.safe_load(target.read_text(encoding="utf-8"))["items"]
@@ -169,19 +212,24 @@ async def test_dispute_to_accepted_suggestion_changes_the_judgement(tmp_path: Pa
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, PlayScreen) and app.screen.dialogue is not None)
         play = app.screen
-        for reply in ["何女士您好，我是安家售后的小赵。", MISSED_REPLY, "我先给您检查一下冰箱，有情况随时跟您说。", "谢谢您，再见。"]:
+        for reply in [
+            "何女士您好，我是安家售后的小赵。",
+            MISSED_REPLY,
+            "我先给您检查一下冰箱，有情况随时跟您说。",
+            "谢谢您，再见。",
+        ]:
             if play.finished:
                 break
             count = len(play.dialogue.turns)
             play.query_one("#reply", ReplyArea).text = reply
             play.query_one("#reply", ReplyArea).focus()
             await pilot.press("enter")
-            await wait_until(pilot, lambda: len(play.dialogue.turns) > count and not play.busy)
+            await wait_until(pilot, lambda count=count: len(play.dialogue.turns) > count and not play.busy)
         while not play.finished:  # let the customer's remaining questions run out
             count = len(play.dialogue.turns)
             play.query_one("#reply", ReplyArea).text = "好的，我明白了，谢谢您。"
             await pilot.press("enter")
-            await wait_until(pilot, lambda: len(play.dialogue.turns) > count and not play.busy)
+            await wait_until(pilot, lambda count=count: len(play.dialogue.turns) > count and not play.busy)
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
         await pilot.press("d")
@@ -227,6 +275,8 @@ async def test_dispute_to_accepted_suggestion_changes_the_judgement(tmp_path: Pa
     shown = json.loads(out)
     second = shown["rejudged"][1]
     assert code == 0 and "dont_know" in second["prohibited"] and second["same"] is False
-    assert shown["turns"][1]["prohibited"] == [] or "dont_know" not in {h["category"] for h in shown["turns"][1]["prohibited"]}
+    assert shown["turns"][1]["prohibited"] == [] or "dont_know" not in {
+        h["category"] for h in shown["turns"][1]["prohibited"]
+    }
     with open_store(db) as store:  # the stored score is the audit record: never rewritten
         assert store.session(session).score == shown["session"]["score"]

@@ -69,8 +69,15 @@ def scenarios(matcher: Matcher) -> dict[str, Scenario]:
     return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
 
 
-def _play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, replies: list[str], seed: int = 1,
-          finish: bool = True) -> int:
+def _play(
+    store: Store,
+    matcher: Matcher,
+    scenario: Scenario,
+    trainee: str,
+    replies: list[str],
+    seed: int = 1,
+    finish: bool = True,
+) -> int:
     dialogue = Dialogue(scenario, matcher, seed=seed)
     recorder = store.begin_session(trainee=trainee, scenario=scenario, seed=seed)
     for reply in replies:
@@ -116,8 +123,15 @@ def team(matcher: Matcher, scenarios: dict[str, Scenario]) -> Iterator[Team]:
                     _play(store, matcher, scenarios[GOOD], team.names[who], example.replies, seed=example.seed),
                     _play(store, matcher, scenarios[GOOD], team.names[who], scenarios[GOOD].examples[1].replies),
                 ]
-                team.open_session[who] = _play(store, matcher, scenarios[GOOD], team.names[who],
-                                               example.replies[:2], seed=example.seed, finish=False)
+                team.open_session[who] = _play(
+                    store,
+                    matcher,
+                    scenarios[GOOD],
+                    team.names[who],
+                    example.replies[:2],
+                    seed=example.seed,
+                    finish=False,
+                )
         yield team
     finally:
         with psycopg.connect(PG_URL, autocommit=True) as admin:
@@ -203,14 +217,18 @@ def test_a_trainee_starts_sessions_and_records_turns_only_for_themselves(team: T
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # for someone else: refused by the policy
             conn.execute(f"INSERT INTO sessions ({columns}) VALUES (%s, 'x', 'x', 'x', 'practice', 1, 'x')", (b_id,))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # with a score: no right on the column
-            conn.execute(f"INSERT INTO sessions ({columns}, score) VALUES (%s, 'x', 'x', 'x', 'practice', 1, 'x', 100)",
-                         (a_id,))
+            conn.execute(
+                f"INSERT INTO sessions ({columns}, score) VALUES (%s, 'x', 'x', 'x', 'practice', 1, 'x', 100)", (a_id,)
+            )
         with pytest.raises(psycopg.errors.InsufficientPrivilege):  # already finished: refused
-            conn.execute(f"INSERT INTO sessions ({columns}, finished) VALUES (%s, 'x', 'x', 'x', 'exam', 1, 'x', 1)",
-                         (a_id,))
-        turn = ("INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
-                "score, next_node, seconds, detail, created_at) VALUES (%s, 99, 'n', 'c', 'r', 0, 'met', 50, 50, "
-                "100, 'n', 1, '{}', 'x')")
+            conn.execute(
+                f"INSERT INTO sessions ({columns}, finished) VALUES (%s, 'x', 'x', 'x', 'exam', 1, 'x', 1)", (a_id,)
+            )
+        turn = (
+            "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
+            "score, next_node, seconds, detail, created_at) VALUES (%s, 99, 'n', 'c', 'r', 0, 'met', 50, 50, "
+            "100, 'n', 1, '{}', 'x')"
+        )
         for other in (team.open_session["b"], team.sessions["a"][0]):  # someone else's; my own closed one
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(turn, (other,))
@@ -258,7 +276,8 @@ def test_a_lead_reads_their_team_and_writes_nothing(team: Team) -> None:
                 conn.execute(sql)
     with team.connect("lead2") as conn:
         assert {r[0] for r in conn.execute("SELECT DISTINCT session_id FROM turns").fetchall()} == {
-            *team.sessions["c"], team.open_session["c"]
+            *team.sessions["c"],
+            team.open_session["c"],
         }
 
 
@@ -307,8 +326,19 @@ def test_the_product_works_under_a_trainee_account(team: Team, tmp_path: Path, s
     replies = tmp_path / "replies.txt"
     replies.write_text("\n".join(scenarios[GOOD].examples[0].replies) + "\n", encoding="utf-8")
     url = team.url("a")
-    code, out, err = run_cli(url, "play", GOOD, "--trainee", "甲", "--replies", str(replies), "--format", "json",
-                             "--seed", str(scenarios[GOOD].examples[0].seed))
+    code, out, err = run_cli(
+        url,
+        "play",
+        GOOD,
+        "--trainee",
+        "甲",
+        "--replies",
+        str(replies),
+        "--format",
+        "json",
+        "--seed",
+        str(scenarios[GOOD].examples[0].seed),
+    )
     assert code == 0, err
     played = json.loads(out)
     assert played["session"]["finished"] and played["session"]["trainee"] == "甲"
@@ -448,23 +478,34 @@ def test_assignments_are_protected_by_the_same_roles(team: Team) -> None:
         assert code == 1 and "只有组长" in err
     with psycopg.connect(team.owner, autocommit=True) as owner:
         [(c_id,)] = owner.execute("SELECT id FROM trainees WHERE name = '丙'").fetchall()
-    insert = ("INSERT INTO assignments (scenario, title, trainee_id, team, pass_mark, mode, created_at, created_by) "
-              "VALUES ('x', 'x', %s, %s, 0, 'practice', 'x', 'x')")
+    insert = (
+        "INSERT INTO assignments (scenario, title, trainee_id, team, pass_mark, mode, created_at, created_by) "
+        "VALUES ('x', 'x', %s, %s, 0, 'practice', 'x', 'x')"
+    )
     with team.connect("lead") as conn:  # the server refuses what the client would not send
         for trainee_id, other_team in ((c_id, None), (None, "二组")):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(insert, (trainee_id, other_team))
-        assert conn.execute("UPDATE assignments SET pass_mark = 0 WHERE team = '二组' OR trainee_id = %s",
-                            (c_id,)).rowcount == 0
+        assert (
+            conn.execute(
+                "UPDATE assignments SET pass_mark = 0 WHERE team = '二组' OR trainee_id = %s", (c_id,)
+            ).rowcount
+            == 0
+        )
     with team.connect("a") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute(insert, (None, "一组"))
-    seen = {who: {a["id"] for a in json.loads(run_cli(team.url(who), "assign", "list", "--format", "json")[1])}
-            for who in ("a", "c", "lead", "lead2", "trainer")}
+    seen = {
+        who: {a["id"] for a in json.loads(run_cli(team.url(who), "assign", "list", "--format", "json")[1])}
+        for who in ("a", "c", "lead", "lead2", "trainer")
+    }
     assert mine in seen["a"] and mine in seen["lead"] and mine in seen["trainer"]
     assert mine not in seen["c"] and mine not in seen["lead2"] and seen["c"] == seen["lead2"]
     assert seen["trainer"] == seen["lead"] | seen["lead2"]
-    [row] = [a for a in json.loads(run_cli(team.url("lead"), "report", "--assignments", "--format", "json")[1])
-             if a["id"] == mine]
+    [row] = [
+        a
+        for a in json.loads(run_cli(team.url("lead"), "report", "--assignments", "--format", "json")[1])
+        if a["id"] == mine
+    ]
     assert {t["trainee"] for t in row["trainees"]} == {"甲", "乙"}
 
 
@@ -507,23 +548,41 @@ def test_disputes_and_review_marks_under_the_roles(team: Team) -> None:
     code, _, err = run_cli(team.url("a"), "review", "dispute", f"{theirs}:1")
     assert code != 0  # someone else's turn: not even visible
     with team.connect("a") as conn:
-        [(b_id,)] = psycopg.connect(team.owner, autocommit=True).execute(
-            "SELECT id FROM trainees WHERE name = '乙'").fetchall()
+        [(b_id,)] = (
+            psycopg.connect(team.owner, autocommit=True).execute("SELECT id FROM trainees WHERE name = '乙'").fetchall()
+        )
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("INSERT INTO disputes (session_id, n, trainee_id, comment, created_at) "
-                         "VALUES (%s, 1, %s, '', 'x')", (theirs, b_id))
+            conn.execute(
+                "INSERT INTO disputes (session_id, n, trainee_id, comment, created_at) VALUES (%s, 1, %s, '', 'x')",
+                (theirs, b_id),
+            )
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("INSERT INTO review_marks (session_id, n, reviewer, kind, created_at) "
-                         "VALUES (%s, 1, '甲', 'confirmed', 'x')", (mine,))
-    code, out, err = run_cli(team.url("trainer"), "review", "mark", f"{theirs}:1", "--reviewer", "周老师",
-                             "--kind", "confirmed")
+            conn.execute(
+                "INSERT INTO review_marks (session_id, n, reviewer, kind, created_at) "
+                "VALUES (%s, 1, '甲', 'confirmed', 'x')",
+                (mine,),
+            )
+    code, out, err = run_cli(
+        team.url("trainer"), "review", "mark", f"{theirs}:1", "--reviewer", "周老师", "--kind", "confirmed"
+    )
     assert code == 0, err
-    code, out, err = run_cli(team.url("trainer"), "review", "mark", f"{theirs}:1", "--reviewer", "周老师",
-                             "--kind", "confirmed", "--comment", "再看一遍")
+    code, out, err = run_cli(
+        team.url("trainer"),
+        "review",
+        "mark",
+        f"{theirs}:1",
+        "--reviewer",
+        "周老师",
+        "--kind",
+        "confirmed",
+        "--comment",
+        "再看一遍",
+    )
     assert code == 0, err  # the second supersedes the first (an UPDATE of superseded_by only)
     for who in ("a", "lead"):
-        code, _, err = run_cli(team.url(who), "review", "mark", f"{mine}:1", "--reviewer", "周老师", "--kind",
-                               "confirmed")
+        code, _, err = run_cli(
+            team.url(who), "review", "mark", f"{mine}:1", "--reviewer", "周老师", "--kind", "confirmed"
+        )
         assert code == 1 and "没有权限" in err, (who, err)
     with team.connect("trainer") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("UPDATE review_marks SET comment = '改过的'")

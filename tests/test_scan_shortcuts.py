@@ -46,7 +46,8 @@ def test_shortcuts_change_no_hit(matcher: Matcher, text: str, monkeypatch: pytes
     with monkeypatch.context() as m:
         m.setattr(phrases, "_enough_votes", lambda *args: True)
         m.setattr(patterns, "LONG_VIEW", 10**9)
-        m.setattr(patterns.PatternSet, "_live_indexes", lambda self, text, by_first, at=None: set(range(len(self.patterns))))
+        every = lambda self, text, by_first, at=None: set(range(len(self.patterns)))  # noqa: E731
+        m.setattr(patterns.PatternSet, "_live_indexes", every)
         m.setattr(matcher._negation, "_cue_words", re.compile(""))  # every window "holds a cue": always segment
         slow = hits(matcher, text)
     assert fast == slow

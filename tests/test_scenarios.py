@@ -187,7 +187,9 @@ def test_minimal_scenario_is_valid(tmp_path: Path) -> None:
         (("      - {when: always, goto: good}", "      - {when: met, goto: b}"), "没有覆盖这些情况", 19),
     ],
 )
-def test_broken_scenarios_name_file_line_and_reason(tmp_path: Path, change: tuple[str, str], message: str, line: int) -> None:
+def test_broken_scenarios_name_file_line_and_reason(
+    tmp_path: Path, change: tuple[str, str], message: str, line: int
+) -> None:
     assert change[0] in MINIMAL
     code, _, err = validate(tmp_path, MINIMAL.replace(change[0], change[1], 1))
     assert code == 1
@@ -249,9 +251,26 @@ def test_test_command_reports_first_difference(tmp_path: Path) -> None:
 
 def test_play_jsonl_streams_each_turn_through_an_open_pipe() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "play", "late_arrival_reschedule", "--trainee", "测试", "--replies", "-",
-         "--format", "jsonl", "--no-record", "--seed", "5"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "play",
+            "late_arrival_reschedule",
+            "--trainee",
+            "测试",
+            "--replies",
+            "-",
+            "--format",
+            "jsonl",
+            "--no-record",
+            "--seed",
+            "5",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.stdin and proc.stdout
     try:
@@ -277,8 +296,23 @@ def test_play_json_gives_full_transcript(tmp_path: Path) -> None:
     replies = tmp_path / "r.txt"
     replies.write_text("这个不属于我负责\n", encoding="utf-8")
     out = io.StringIO()
-    code = main(["play", "first_visit_introduction", "--trainee", "甲", "--replies", str(replies), "--format", "json",
-                 "--no-record", "--seed", "1"], out=out, err=io.StringIO())
+    code = main(
+        [
+            "play",
+            "first_visit_introduction",
+            "--trainee",
+            "甲",
+            "--replies",
+            str(replies),
+            "--format",
+            "json",
+            "--no-record",
+            "--seed",
+            "1",
+        ],
+        out=out,
+        err=io.StringIO(),
+    )
     data = json.loads(out.getvalue())
     assert code == 0
     [turn] = data["turns"]
@@ -324,7 +358,18 @@ def test_trainer_guide_example_validates_and_passes(tmp_path: Path, matcher: Mat
 def test_play_json_session_has_the_history_shape(tmp_path: Path) -> None:
     replies = tmp_path / "r.txt"
     replies.write_text("周女士您好，实在对不起，让您久等了。\n", encoding="utf-8")
-    play = ["play", "late_arrival_reschedule", "--trainee", "甲", "--replies", str(replies), "--format", "json", "--seed", "1"]
+    play = [
+        "play",
+        "late_arrival_reschedule",
+        "--trainee",
+        "甲",
+        "--replies",
+        str(replies),
+        "--format",
+        "json",
+        "--seed",
+        "1",
+    ]
     for argv in ([*play, "--no-record"], ["--db", str(tmp_path / "p.sqlite3"), *play]):
         out = io.StringIO()
         assert main(argv, out=out, err=io.StringIO()) == 0
@@ -423,13 +468,35 @@ def test_play_stores_the_ending_the_moment_it_is_reached(tmp_path: Path) -> None
 
     db = tmp_path / "p.sqlite3"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--db", str(db), "play", "late_arrival_reschedule", "--trainee", "丁",
-         "--replies", "-", "--format", "jsonl", "--seed", "5"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--db",
+            str(db),
+            "play",
+            "late_arrival_reschedule",
+            "--trainee",
+            "丁",
+            "--replies",
+            "-",
+            "--format",
+            "jsonl",
+            "--seed",
+            "5",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.stdin and proc.stdout
     json.loads(proc.stdout.readline())  # start
-    for reply in ["周女士您好，实在对不起，路上车坏了，让您久等了。", "我们重新约个时间，今天下午两点您方便吗？", "谢谢您的谅解。"]:
+    for reply in [
+        "周女士您好，实在对不起，路上车坏了，让您久等了。",
+        "我们重新约个时间，今天下午两点您方便吗？",
+        "谢谢您的谅解。",
+    ]:
         proc.stdin.write(reply + "\n")
         proc.stdin.flush()
         event = json.loads(proc.stdout.readline())
@@ -469,7 +536,11 @@ def test_the_customer_never_asks_the_same_question_twice_in_a_row(scenarios: dic
         for node_id, node in scenario.nodes.items():
             for transition in node.transitions:
                 following = scenario.nodes.get(transition.goto)
-                if following is None or transition.goto == node_id or transition.when not in ("met", "partial", "always"):
+                if (
+                    following is None
+                    or transition.goto == node_id
+                    or transition.when not in ("met", "partial", "always")
+                ):
                     continue
                 for a in node.customer:
                     for b in following.customer:
@@ -500,7 +571,9 @@ def test_the_angry_complaint_customer_reacts_in_proportion(scenarios: dict, engi
 def test_a_scenario_can_bring_its_own_scoring(tmp_path: Path, engine: Matcher) -> None:
     source = (locations.bundled_scenarios_dir() / "late_arrival_reschedule.yaml").read_text(encoding="utf-8")
     path = tmp_path / "strict.yaml"
-    path.write_text(source + "\nscoring:\n  pass_mark: 80\n  demands: 30\n  missed: 20\n  bad_ending: 20\n", encoding="utf-8")
+    path.write_text(
+        source + "\nscoring:\n  pass_mark: 80\n  demands: 30\n  missed: 20\n  bad_ending: 20\n", encoding="utf-8"
+    )
     [scenario] = load_scenarios([path], {c.id: c.kind for c in engine.categories.values()})
     dialogue = Dialogue(scenario, engine, seed=1)
     turn = dialogue.reply(scenario.nodes["opening"].model_answer)
@@ -517,8 +590,10 @@ def test_a_scenario_can_bring_its_own_scoring(tmp_path: Path, engine: Matcher) -
 def test_reports_use_each_scenarios_pass_mark() -> None:
     from simulator.progress import build_report
 
-    scan = [(1, "2026-11-01T10:00:00", 75, "strict", True, "good", "practice"),
-            (1, "2026-11-02T10:00:00", 75, "easy", True, "good", "practice")]
+    scan = [
+        (1, "2026-11-01T10:00:00", 75, "strict", True, "good", "practice"),
+        (1, "2026-11-02T10:00:00", 75, "easy", True, "good", "practice"),
+    ]
     [row] = build_report({1: "甲"}, {}, scan, [], pass_marks={"strict": 80})
     assert row.pass_rate == 0.5
 
@@ -562,4 +637,6 @@ def test_every_scenario_shows_that_skipping_its_lesson_does_not_pay(scenarios: d
         minimal = [e for e in skipping if set(e.replies) <= set(MINIMAL_REPLIES)]
         authored = [e for e in skipping if not set(e.replies) <= set(MINIMAL_REPLIES)]
         assert minimal, f"{scenario.id}: no example of minimal replies (嗯 / 好的 / 行，知道了) ending below 50"
-        assert authored, f"{scenario.id}: no authored lesson-skipping example (no prohibited phrase, non-good ending, under 50)"
+        assert authored, (
+            f"{scenario.id}: no authored lesson-skipping example (no prohibited phrase, non-good ending, under 50)"
+        )

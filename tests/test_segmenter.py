@@ -91,7 +91,8 @@ def test_every_labelled_text_is_cut_as_jieba_cuts_it(
 # the punctuation its block pattern keeps (+#&._%-), spaces, newlines and sound-channel code points.
 _ALPHABET = st.sampled_from(
     list("我们不能没法您好这个归管售后保修期检查费用问题厂家领导负责办法维修一下就是")
-    + list("abzAZ019+#&._%- \n\r，。？") + ["\U000f0001", "\U000f0123"]
+    + list("abzAZ019+#&._%- \n\r，。？")
+    + ["\U000f0001", "\U000f0123"]
 )
 
 
@@ -129,7 +130,8 @@ def test_every_labelled_text_is_judged_as_with_jiebas_full_dictionary(
         matcher.negation.segmenter = real
     assert len(ours) == len(labelled) > 8000
     assert [i for i in range(len(ours)) if ours[i] != theirs[i]] == []
-    assert len(checked) > 200  # (a text is segmented only where a cue's characters precede a hit)
+    # Texts segmented at all: the negation check cuts only where a cue's characters precede a hit.
+    assert len(checked) > 150
 
     def engine_hits() -> list[list[tuple[object, ...]]]:
         out = []

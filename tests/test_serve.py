@@ -121,9 +121,15 @@ class Page:
 
     async def press_enter(self) -> None:
         for kind in ("keyDown", "keyUp"):
-            await self.send("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
-                            windowsVirtualKeyCode=13, nativeVirtualKeyCode=13,
-                            **({"text": "\r", "unmodifiedText": "\r"} if kind == "keyDown" else {}))
+            await self.send(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key="Enter",
+                code="Enter",
+                windowsVirtualKeyCode=13,
+                nativeVirtualKeyCode=13,
+                **({"text": "\r", "unmodifiedText": "\r"} if kind == "keyDown" else {}),
+            )
 
     async def screenshot(self, name: str) -> Path:
         data = (await self.send("Page.captureScreenshot", format="png"))["data"]
@@ -140,9 +146,20 @@ async def browser(tmp_path: Path) -> AsyncIterator[Page]:
     chromium = _chromium()
     profile = Path(tempfile.mkdtemp(prefix="simulator-chromium-"))
     proc = subprocess.Popen(
-        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1100,760", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "--window-size=1100,760",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         active = profile / "DevToolsActivePort"
@@ -172,7 +189,11 @@ def served(tmp_path: Path) -> Any:
     env.pop("SIMULATOR_DB", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "simulator", "--db", str(tmp_path / "served.sqlite3"), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
         start_new_session=True,  # its own process group: the apps it starts for each tab end with it
     )
     try:

@@ -61,8 +61,15 @@ def scenarios(matcher: Matcher) -> dict[str, Scenario]:
     return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
 
 
-def play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, replies: list[str], seed: int = 1,
-         started_at: str | None = None) -> tuple[int, Dialogue]:
+def play(
+    store: Store,
+    matcher: Matcher,
+    scenario: Scenario,
+    trainee: str,
+    replies: list[str],
+    seed: int = 1,
+    started_at: str | None = None,
+) -> tuple[int, Dialogue]:
     dialogue = Dialogue(scenario, matcher, seed=seed)
     recorder = store.begin_session(trainee=trainee, scenario=scenario, seed=seed, started_at=started_at)
     for reply in replies:
@@ -84,7 +91,9 @@ def test_schema_is_created_once_and_versioned(db_url: str) -> None:
         assert again.driver.execute("SELECT COUNT(*) FROM schema_version")[0][0] == len(MIGRATIONS)
 
 
-def test_each_turn_is_visible_to_another_connection_as_it_is_played(db_url: str, matcher: Matcher, scenarios: dict) -> None:
+def test_each_turn_is_visible_to_another_connection_as_it_is_played(
+    db_url: str, matcher: Matcher, scenarios: dict
+) -> None:
     scenario = scenarios[GOOD]
     dialogue = Dialogue(scenario, matcher, seed=3)
     with open_store(db_url) as writer, open_store(db_url) as reader:
@@ -148,14 +157,17 @@ def test_summaries_give_the_same_report_as_a_full_scan(db_url: str, matcher: Mat
     chosen = [scenarios[k] for k in sorted(scenarios)][:5]
     with open_store(db_url) as store:
         pending = []
-        for k in range(40):
+        for _ in range(40):
             scenario = rng.choice(chosen)
             example = rng.choice(scenario.examples)
             day = f"2026-10-{1 + rng.randrange(28):02d}T{rng.randrange(24):02d}:00:00+00:00"  # out of order
             dialogue = Dialogue(scenario, matcher, seed=example.seed)
             recorder = store.begin_session(
-                trainee=rng.choice(["甲", "乙", "丙", "丁"]), scenario=scenario, seed=example.seed,
-                mode=rng.choice(["practice", "exam"]), started_at=day,
+                trainee=rng.choice(["甲", "乙", "丙", "丁"]),
+                scenario=scenario,
+                seed=example.seed,
+                mode=rng.choice(["practice", "exam"]),
+                started_at=day,
             )
             replies = example.replies[: rng.choice([0, 1, len(example.replies)])]
             for reply in replies:
@@ -177,8 +189,13 @@ def test_summaries_give_the_same_report_as_a_full_scan(db_url: str, matcher: Mat
             names = store.trainee_names()
             if trainee:
                 names = {i: n for i, n in names.items() if n == trainee}
-            return build_report(names, store.scenario_titles(), store.report_scan(trainee),
-                                store.category_counts(trainee), pass_marks=marks)
+            return build_report(
+                names,
+                store.scenario_titles(),
+                store.report_scan(trainee),
+                store.category_counts(trainee),
+                pass_marks=marks,
+            )
 
         summarised = [r.to_json() for r in team_report(store)]
         assert summarised == [r.to_json() for r in reference()]
@@ -231,9 +248,28 @@ def test_transcript_of_missing_session_fails_in_chinese(db_url: str) -> None:
 
 def _start_play(db_url: str, scenario_id: str = GOOD) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "simulator", "--db", db_url, "play", scenario_id, "--trainee", "崩溃测试",
-         "--replies", "-", "--format", "jsonl", "--seed", "2"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "--db",
+            db_url,
+            "play",
+            scenario_id,
+            "--trainee",
+            "崩溃测试",
+            "--replies",
+            "-",
+            "--format",
+            "jsonl",
+            "--seed",
+            "2",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
 
 
@@ -296,8 +332,13 @@ def test_several_processes_share_one_sqlite_file(tmp_path: Path) -> None:
     db = str(tmp_path / "shared.sqlite3")
     open_store(db).close()  # create the schema first, as the TUI would
     procs = [
-        subprocess.Popen([sys.executable, "-c", WORKER, db, f"学员{i}"], cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, db, f"学员{i}"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(4)
     ]
     for proc in procs:
@@ -313,7 +354,12 @@ def test_several_processes_share_one_sqlite_file(tmp_path: Path) -> None:
 def test_concurrent_first_open_migrates_once(tmp_path: Path) -> None:
     db = str(tmp_path / "race.sqlite3")
     code = "import sys; from simulator.store import open_store; open_store(sys.argv[1]).close(); print('ok')"
-    procs = [subprocess.Popen([sys.executable, "-c", code, db], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, db], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -352,7 +398,9 @@ def test_foreign_sqlite_database_is_refused_and_untouched(tmp_path: Path) -> Non
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db = str(tmp_path / "new.sqlite3")
     with open_store(db) as store:
-        store.driver.execute("INSERT INTO schema_version (version, description, applied_at) VALUES (?, 'future', 'x')", (LATEST + 1,))
+        store.driver.execute(
+            "INSERT INTO schema_version (version, description, applied_at) VALUES (?, 'future', 'x')", (LATEST + 1,)
+        )
     with pytest.raises(StoreError) as caught:
         open_store(db)
     assert "升级" in str(caught.value)

@@ -73,7 +73,14 @@ def test_sound_codes_are_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    script = "import sys; from simulator.text import normalize; [normalize(w) for w in sys.argv[1:]]; print(normalize('领导不修').sounds.encode('unicode_escape').decode())"
-    first = subprocess.run([sys.executable, "-c", script, "你好", "领导"], capture_output=True, text=True, check=True).stdout
-    second = subprocess.run([sys.executable, "-c", script, "不修", "维修", "导"], capture_output=True, text=True, check=True).stdout
+    script = (
+        "import sys; from simulator.text import normalize; [normalize(w) for w in sys"
+        ".argv[1:]]; print(normalize('领导不修').sounds.encode('unicode_escape').decode())"
+    )
+    first = subprocess.run(
+        [sys.executable, "-c", script, "你好", "领导"], capture_output=True, text=True, check=True
+    ).stdout
+    second = subprocess.run(
+        [sys.executable, "-c", script, "不修", "维修", "导"], capture_output=True, text=True, check=True
+    ).stdout
     assert first == second and first.strip()

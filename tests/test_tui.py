@@ -217,7 +217,11 @@ def test_snapshot_debrief(snap_compare, snap_app: SimulatorApp) -> None:  # noqa
     async def run_before(pilot) -> None:  # noqa: ANN001
         await enter_trainee(pilot, snap_app, "王小明")
         await pick(pilot, snap_app, "late_arrival_reschedule", exam=True)
-        for reply in ["周女士您好，我是安家售后的小赵，实在对不起，让您久等了。", "我们重新约个时间，今天下午两点您方便吗？", "谢谢您的谅解。"]:
+        for reply in [
+            "周女士您好，我是安家售后的小赵，实在对不起，让您久等了。",
+            "我们重新约个时间，今天下午两点您方便吗？",
+            "谢谢您的谅解。",
+        ]:
             await say(pilot, snap_app, reply)
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(snap_app.screen, DebriefScreen))
@@ -447,7 +451,9 @@ async def test_team_view_pages_a_large_team(tmp_path: Path, engine: Matcher) -> 
         assert "第 2/3 页" in str(bar.render())
 
 
-async def test_a_pasted_reply_over_the_limit_is_counted_not_linted_and_not_sent(tmp_path: Path, engine: Matcher) -> None:
+async def test_a_pasted_reply_over_the_limit_is_counted_not_linted_and_not_sent(
+    tmp_path: Path, engine: Matcher
+) -> None:
     from simulator.judge import MAX_REPLY_CHARS
 
     app = make_app(tmp_path, engine)

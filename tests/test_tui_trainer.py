@@ -174,7 +174,9 @@ async def test_f1_is_not_offered_in_an_exam(tmp_path: Path, engine: Matcher) -> 
     async with app.run_test(size=SIZE) as pilot:
         await enter_trainee(pilot, app)
         play = await pick(pilot, app, "out_of_warranty_charge", exam=True)
-        assert "hint" not in {b.binding.action for b in play.active_bindings.values() if b.enabled}
+        await pilot.pause(0.2)
+        footer = screen_lines(app)[-1]
+        assert "离开" in footer and "提示" not in footer and "f1" not in footer  # not even greyed out
         assert "提示" not in [c.title for c in app.get_system_commands(play)]
 
 
@@ -206,8 +208,14 @@ def screen_lines(app) -> list[str]:  # noqa: ANN001
 
     from rich.console import Console
 
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), record=True,
-                      force_terminal=False, legacy_windows=False)
+    console = Console(
+        width=app.size.width,
+        height=app.size.height,
+        file=io.StringIO(),
+        record=True,
+        force_terminal=False,
+        legacy_windows=False,
+    )
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text().splitlines()
 
@@ -234,9 +242,12 @@ async def start_long_title(pilot, app) -> None:  # noqa: ANN001
     await enter_trainee(pilot, app)
     play = await pick(pilot, app, "long_title_timer")
     play.turn_started = time.monotonic() + 10_000  # freeze the clock at its full 1:30
+    play._refresh_bar()  # now, not at the next tick (a slow machine may already show 1:29)
     play.query_one("#reply", ReplyArea).text = THREE_HITS
     lint = play.query_one("#lint", Static)
     await wait_until(pilot, lambda: "我也不知道" in str(lint.render()))
+    # and drawn: the panel has been repainted with every hit (three, on a screen of 24 lines)
+    await wait_until(pilot, lambda: sum(line.lstrip().startswith("⚠") for line in screen_lines(app)) >= 3)
 
 
 async def test_the_play_header_keeps_clock_turn_mode_and_mood_at_80_columns(

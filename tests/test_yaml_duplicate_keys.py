@@ -1,4 +1,6 @@
-"""A key written twice in one mapping is refused with file:line:col, in every YAML the product loads (issue 11, item 12).
+"""A key written twice in one mapping is refused with file:line:col, in every YAML the product loads.
+
+Issue 11, item 12.
 
 YAML parsers keep the last value silently: a trainer who pasted a second
 ``title:`` or ``id:`` would never learn that the first one is ignored.

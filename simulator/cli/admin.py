@@ -132,26 +132,31 @@ def cmd_whoami(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def add_parsers(sub: Any) -> None:
     """Register ``admin`` and its subcommands."""
     admin = sub.add_parser(
-        "admin", help="团队数据库的账号、分组与权限（PostgreSQL）",
+        "admin",
+        help="团队数据库的账号、分组与权限（PostgreSQL）",
         description="在共用的 PostgreSQL 数据库上建立学员、组长、培训师账号，由服务器按账号限制能看、能改的内容。"
         "需要用建表的管理员账号连接（--db postgresql://管理员@主机/数据库）。详见 docs/团队部署指南.md。",
     )
     actions = admin.add_subparsers(dest="admin_command", metavar="操作", required=True)
     password = argparse.ArgumentParser(add_help=False)
     password.add_argument(
-        "--password-stdin", action="store_true",
+        "--password-stdin",
+        action="store_true",
         help="从标准输入读一行作为新账号的密码（默认：新账号自动生成密码并显示一次）",
     )
 
     init = actions.add_parser(
-        "init", help="建立（或升级）数据表、行级安全策略、三个角色组及其权限；可重复运行",
+        "init",
+        help="建立（或升级）数据表、行级安全策略、三个角色组及其权限；可重复运行",
         description="建立（或升级）数据表、触发器和行级安全策略，建立学员、培训师、组长三个角色组并授予各自需要的权限。"
         "可以重复运行，每一步都会打印出来。",
     )
     init.set_defaults(handler=cmd_init)
 
     trainee = actions.add_parser(
-        "add-trainee", parents=[password], help="登记学员（PostgreSQL 上同时建立其数据库账号）",
+        "add-trainee",
+        parents=[password],
+        help="登记学员（PostgreSQL 上同时建立其数据库账号）",
         description="登记一位学员（已有则更新）：--role 为其建立或绑定 PostgreSQL 账号，学员只能看到、写入自己的记录。",
     )
     trainee.add_argument("name", metavar="NAME", help="学员姓名（与练习时输入的一致）")
@@ -160,7 +165,9 @@ def add_parsers(sub: Any) -> None:
     trainee.set_defaults(handler=cmd_add_trainee)
 
     lead = actions.add_parser(
-        "add-lead", parents=[password], help="登记组长账号：只读本组全部记录，可给本组布置任务",
+        "add-lead",
+        parents=[password],
+        help="登记组长账号：只读本组全部记录，可给本组布置任务",
         description="建立或更新一个组长账号：可以查看本组学员的全部记录（只读），可以给本组布置任务。",
     )
     lead.add_argument("role", metavar="ACCOUNT", help="数据库账号名")
@@ -168,14 +175,17 @@ def add_parsers(sub: Any) -> None:
     lead.set_defaults(handler=_add_staff("lead"))
 
     trainer = actions.add_parser(
-        "add-trainer", parents=[password], help="登记培训师账号：可查看全部学员的全部对话",
+        "add-trainer",
+        parents=[password],
+        help="登记培训师账号：可查看全部学员的全部对话",
         description="建立或更新一个培训师账号：可以查看所有学员的练习与对话，不能修改练习记录。",
     )
     trainer.add_argument("role", metavar="ACCOUNT", help="数据库账号名")
     trainer.set_defaults(handler=_add_staff("trainer"))
 
     team = actions.add_parser(
-        "set-team", help="调整学员所在的组（SQLite 与 PostgreSQL 都可用）",
+        "set-team",
+        help="调整学员所在的组（SQLite 与 PostgreSQL 都可用）",
         description="把学员调到某个组；不写组名则表示不属于任何组。",
     )
     team.add_argument("name", metavar="NAME", help="学员姓名")
@@ -183,7 +193,8 @@ def add_parsers(sub: Any) -> None:
     team.set_defaults(handler=cmd_set_team)
 
     remove = actions.add_parser(
-        "remove", help="停用一个账号（练习记录保留）",
+        "remove",
+        help="停用一个账号（练习记录保留）",
         description="把账号移出本数据库的角色组，解除与学员或组长、培训师的绑定；练习记录保留。",
     )
     remove.add_argument("role", metavar="ACCOUNT", help="数据库账号名")
@@ -191,13 +202,17 @@ def add_parsers(sub: Any) -> None:
     remove.set_defaults(handler=cmd_remove)
 
     listing = actions.add_parser(
-        "list", parents=[format_option("table", "json", default="table")], help="列出已登记的账号与分组",
+        "list",
+        parents=[format_option("table", "json", default="table")],
+        help="列出已登记的账号与分组",
         description="列出组长、培训师和已登记账号或分组的学员。",
     )
     listing.set_defaults(handler=cmd_list)
 
     whoami = actions.add_parser(
-        "whoami", parents=[format_option("text", "json", default="text")], help="显示当前以什么身份连接",
+        "whoami",
+        parents=[format_option("text", "json", default="text")],
+        help="显示当前以什么身份连接",
         description="显示当前连接数据库所用的身份：管理员、学员、组长、培训师或未登记账号。",
     )
     whoami.set_defaults(handler=cmd_whoami)

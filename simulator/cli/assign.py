@@ -26,8 +26,13 @@ def cmd_add(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"⚠ 截止日期 {due} 已经过去，这项任务一布置就是逾期。\n")
     with open_store(args) as store:
         assignment_id = store.add_assignment(
-            scenario=scenario.id, title=scenario.title, trainee=args.trainee, team=args.team, pass_mark=pass_mark,
-            mode=args.mode, due=due,
+            scenario=scenario.id,
+            title=scenario.title,
+            trainee=args.trainee,
+            team=args.team,
+            pass_mark=pass_mark,
+            mode=args.mode,
+            due=due,
         )
     target = f"学员 {args.trainee}" if args.trainee else f"组“{args.team}”的每位学员"
     due_text = f"，截止 {due}" if due else "，不限日期"
@@ -54,14 +59,41 @@ def report_assignments(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
         dump([p.to_json() for p in progress], out)
         return 0
     if args.format == "csv":
-        header = ["assignment", "scenario", "title", "target_trainee", "team", "mode", "pass_mark", "due", "created_at",
-                  "trainee", "state", "attempts", "best", "passed_at"]
+        header = [
+            "assignment",
+            "scenario",
+            "title",
+            "target_trainee",
+            "team",
+            "mode",
+            "pass_mark",
+            "due",
+            "created_at",
+            "trainee",
+            "state",
+            "attempts",
+            "best",
+            "passed_at",
+        ]
         rows = [
-            [p.assignment.id, p.assignment.scenario, p.assignment.title, p.assignment.trainee or "",
-             p.assignment.team or "", p.assignment.mode, p.assignment.pass_mark, p.assignment.due or "",
-             p.assignment.created_at, s.trainee, s.state, s.attempts, "" if s.best is None else s.best,
-             s.passed_at or ""]
-            for p in progress for s in (p.standings or [None])  # type: ignore[list-item]
+            [
+                p.assignment.id,
+                p.assignment.scenario,
+                p.assignment.title,
+                p.assignment.trainee or "",
+                p.assignment.team or "",
+                p.assignment.mode,
+                p.assignment.pass_mark,
+                p.assignment.due or "",
+                p.assignment.created_at,
+                s.trainee,
+                s.state,
+                s.attempts,
+                "" if s.best is None else s.best,
+                s.passed_at or "",
+            ]
+            for p in progress
+            for s in (p.standings or [None])  # type: ignore[list-item]
             if s is not None
         ]
         write_csv(out, header, rows)
@@ -70,8 +102,15 @@ def report_assignments(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
         out.write("还没有布置任何任务（simulator assign add …）。\n")
         return 0
     table = [
-        [str(p.assignment.id), p.assignment.title, p.assignment.target, MODE_LABELS.get(p.assignment.mode, ""),
-         str(p.assignment.pass_mark), p.assignment.due or "—", p.summary]
+        [
+            str(p.assignment.id),
+            p.assignment.title,
+            p.assignment.target,
+            MODE_LABELS.get(p.assignment.mode, ""),
+            str(p.assignment.pass_mark),
+            p.assignment.due or "—",
+            p.summary,
+        ]
         for p in progress
     ]
     write_table(out, "任务完成情况", ["编号", "场景", "布置给", "模式", "及格", "截止", "完成"], table, {0, 4})
@@ -83,20 +122,25 @@ def report_assignments(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
             )
             standings = standings or "（组里还没有学员）"
             out.write(printable(f"任务 {p.assignment.id} {p.assignment.title}：{standings}") + "\n")
-    out.write("计算方法：只算布置之后开始并完成的练习（考试任务只算考试模式）；达到及格线且结局不是失败即为通过；"
-              "过了截止日期仍未通过为逾期。\n")
+    out.write(
+        "计算方法：只算布置之后开始并完成的练习（考试任务只算考试模式）；达到及格线且结局不是失败即为通过；"
+        "过了截止日期仍未通过为逾期。\n"
+    )
     return 0
 
 
 def add_parsers(sub: Any) -> None:
     """Register ``assign`` and its subcommands."""
     assign = sub.add_parser(
-        "assign", help="给学员或整个组布置练习任务（组长）",
+        "assign",
+        help="给学员或整个组布置练习任务（组长）",
         description="布置任务：指定场景、及格线、模式（练习或考试）和截止日期；学员在场景列表顶部看到自己的任务。",
     )
     actions = assign.add_subparsers(dest="assign_command", metavar="操作", required=True)
     add = actions.add_parser(
-        "add", help="布置一项任务", description="把一个场景布置给一位学员（--trainee）或一个组（--team）。",
+        "add",
+        help="布置一项任务",
+        description="把一个场景布置给一位学员（--trainee）或一个组（--team）。",
     )
     add.add_argument("scenario_id", metavar="SCENARIO_ID", help="场景 id（见 simulator validate 或界面中的场景列表）")
     target = add.add_mutually_exclusive_group(required=True)
@@ -110,7 +154,9 @@ def add_parsers(sub: Any) -> None:
     add.set_defaults(handler=cmd_add)
 
     listing = actions.add_parser(
-        "list", parents=[format_option("table", "json", "csv", default="table")], help="任务及每位学员的完成情况",
+        "list",
+        parents=[format_option("table", "json", "csv", default="table")],
+        help="任务及每位学员的完成情况",
         description="列出任务和完成情况（与 simulator report --assignments 相同）。",
     )
     listing.add_argument("--trainee", metavar="NAME", help="只看这位学员的任务")

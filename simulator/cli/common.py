@@ -183,11 +183,8 @@ def attach_learned_stage(matcher: Matcher, args: argparse.Namespace, err: TextIO
         err.flush()
 
     try:
-        # Keyed by the scenario files' bytes: they are parsed (and any skipped one reported) only to train.
-        attach_learned(
-            matcher, corpus, lambda: load_scenarios_for(args, matcher.book.kinds(), err), on_training=say_training,
-            scenario_sources=scenario_sources(args),
-        )
+        # By their files: the scenarios are parsed only if the stage must be trained.
+        attach_learned(matcher, corpus, on_training=say_training, scenario_sources=scenario_sources(args))
     except ContentError as exc:
         # A broken corpus file must not stop judging: the rules still work.
         err.write("⚠ 第二阶段判别模型没有加载，本次只用话术库规则评判：\n")
@@ -211,12 +208,18 @@ def category_labels() -> dict[str, str]:
     """Category id -> Chinese label, for the review commands; cosmetic, so never fatal.
 
     Read from the phrasebook files (cached by their bytes), never by loading or
-    compiling the phrasebook: the review commands need only the store and these
-    names. A broken file of the user's hides only its own categories' names.
+    compiling the phrasebook: the review commands need only the store and these names.
+    A broken file of the user's must not hide every label: then the bundled files' names.
     """
     from ..labels import category_labels as labels_of
 
-    return labels_of(locations.phrasebook_sources())
+    sources = locations.phrasebook_sources()
+    for attempt in (sources, sources[:1]):
+        try:
+            return labels_of(attempt)
+        except ContentError:
+            continue
+    return {}
 
 
 def expand(paths: list[Path]) -> list[Path]:

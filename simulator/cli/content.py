@@ -32,8 +32,24 @@ if TYPE_CHECKING:
     from ..matcher import Matcher
 
 
-_SCENARIO_KEYS = {"id", "title", "difficulty", "persona", "start", "nodes", "endings", "examples", "goal", "summary",
-                  "max_turns", "on_max_turns", "scoring", "mood", "tags", "source"}
+_SCENARIO_KEYS = {
+    "id",
+    "title",
+    "difficulty",
+    "persona",
+    "start",
+    "nodes",
+    "endings",
+    "examples",
+    "goal",
+    "summary",
+    "max_turns",
+    "on_max_turns",
+    "scoring",
+    "mood",
+    "tags",
+    "source",
+}
 _PHRASEBOOK_KEYS = {"categories", "negation", "lexicon"}
 _CORPUS_KEYS = {"items"}
 
@@ -314,16 +330,31 @@ def cmd_paths(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ("settings", "设置文件", str(locations.settings_file()), locations.settings_file()),
         ("schemas", "编辑器用的 JSON Schema", str(locations.schemas_dir()), locations.schemas_dir()),
         ("cache", "缓存目录", str(cache_dir()), cache_dir()),
-        ("bundled_scenarios", "随产品发布的场景", str(locations.bundled_scenarios_dir()),
-         locations.bundled_scenarios_dir()),
-        ("bundled_phrasebook", "随产品发布的话术库", str(locations.bundled_phrasebook_dir()),
-         locations.bundled_phrasebook_dir()),
+        (
+            "bundled_scenarios",
+            "随产品发布的场景",
+            str(locations.bundled_scenarios_dir()),
+            locations.bundled_scenarios_dir(),
+        ),
+        (
+            "bundled_phrasebook",
+            "随产品发布的话术库",
+            str(locations.bundled_phrasebook_dir()),
+            locations.bundled_phrasebook_dir(),
+        ),
         ("bundled_corpus", "随产品发布的语料", str(locations.bundled_corpus_dir()), locations.bundled_corpus_dir()),
     ]
     if args.format == "json":
-        dump({key: {"path": _shown_url(shown) if key == "database" else shown,
-                    "exists": path.exists() if path is not None else None}
-              for key, _, shown, path in places}, out)
+        dump(
+            {
+                key: {
+                    "path": _shown_url(shown) if key == "database" else shown,
+                    "exists": path.exists() if path is not None else None,
+                }
+                for key, _, shown, path in places
+            },
+            out,
+        )
         return EXIT_OK
     notes = {
         "database": "第一次练习时创建",
@@ -361,7 +392,9 @@ def add_parsers(sub: Any) -> None:
     validate.set_defaults(handler=cmd_validate)
 
     test = sub.add_parser(
-        "test", parents=[phrasebook_option()], help="回放场景中的示范对练",
+        "test",
+        parents=[phrasebook_option()],
+        help="回放场景中的示范对练",
         description="回放场景里写好的示范对练，逐条报告通过与否。",
     )
     test.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="场景文件或目录（默认随产品发布的场景）")
@@ -372,21 +405,31 @@ def add_parsers(sub: Any) -> None:
     test.set_defaults(handler=cmd_test)
 
     schema = sub.add_parser(
-        "schema", help="输出 JSON Schema（供编辑器自动补全）",
+        "schema",
+        help="输出 JSON Schema（供编辑器自动补全）",
         description="输出话术库、场景或语料文件的 JSON Schema；--write 把它们写成文件，供编辑器关联。",
     )
     schema.add_argument(
-        "kind", nargs="?", choices=["phrasebook", "scenario", "corpus"], default=None,
+        "kind",
+        nargs="?",
+        choices=["phrasebook", "scenario", "corpus"],
+        default=None,
         help="phrasebook（默认）、scenario 或 corpus",
     )
     schema.add_argument(
-        "--write", nargs="?", const="", default=None, metavar="DIR",
+        "--write",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
         help="写成文件（phrasebook.schema.json 等）放进 DIR，不写 DIR 时放进个人数据目录的 schemas/",
     )
     schema.set_defaults(handler=cmd_schema)
 
     paths = sub.add_parser(
-        "paths", parents=[format_option("text", "json", default="text")], help="显示数据和内容文件的位置",
+        "paths",
+        parents=[format_option("text", "json", default="text")],
+        help="显示数据和内容文件的位置",
         description="显示进度数据库、你的场景 / 话术库 / 语料目录、设置文件、缓存目录和随产品发布的内容在哪里。",
     )
     paths.set_defaults(handler=cmd_paths)

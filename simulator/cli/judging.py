@@ -48,8 +48,12 @@ def cmd_score(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         try:
             verdict = judge(matcher, text, moment=moment)
         except ReplyTooLong as exc:  # this line only: the others are judged as usual
-            refused = {"text": text[:PREVIEW] + ("…" if len(text) > PREVIEW else ""), "line": number,
-                       "length": exc.length, "error": str(exc)}
+            refused = {
+                "text": text[:PREVIEW] + ("…" if len(text) > PREVIEW else ""),
+                "line": number,
+                "length": exc.length,
+                "error": str(exc),
+            }
             if args.format == "jsonl":
                 out.write(json.dumps(refused, ensure_ascii=False) + "\n")
                 out.flush()
@@ -104,22 +108,30 @@ def add_parsers(sub: Any) -> None:
     """Register ``score`` and ``eval``."""
     phrasebook, rules_only = phrasebook_option(), rules_only_option()
     score = sub.add_parser(
-        "score", parents=[phrasebook, rules_only, format_option("text", "json", "jsonl", default="text")],
-        help="给回复打分并解释命中", description="给每条回复打分；不给 TEXT 时逐行读取标准输入。",
+        "score",
+        parents=[phrasebook, rules_only, format_option("text", "json", "jsonl", default="text")],
+        help="给回复打分并解释命中",
+        description="给每条回复打分；不给 TEXT 时逐行读取标准输入。",
     )
     score.add_argument("text", nargs="*", metavar="TEXT", help="要评分的回复")
     score.add_argument("--scenario", metavar="ID", help="在该场景的某个时刻评分（默认开场节点）")
-    score.add_argument("--node", metavar="NODE", help="与 --scenario 一起用：按这个节点（客户刚说的话、节点的要求）评分")
+    score.add_argument(
+        "--node", metavar="NODE", help="与 --scenario 一起用：按这个节点（客户刚说的话、节点的要求）评分"
+    )
     score.add_argument("--scenarios", action="append", type=Path, metavar="PATH", help=argparse.SUPPRESS)
     score.set_defaults(handler=cmd_score)
 
     evaluation = sub.add_parser(
-        "eval", parents=[phrasebook, rules_only, format_option("text", "json", default="text")],
+        "eval",
+        parents=[phrasebook, rules_only, format_option("text", "json", default="text")],
         help="用带标注的评测集衡量评判引擎",
         description="对带标注的评测集打分，输出禁用语与常用语的精确率、召回率。",
     )
     evaluation.add_argument(
-        "files", nargs="*", type=Path, metavar="FILE",
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
         help="评测集 YAML 文件或目录（如 corpus/、../shared/eval/dev.yaml）",
     )
     evaluation.add_argument(
@@ -129,4 +141,3 @@ def add_parsers(sub: Any) -> None:
         "--reviewed", action="store_true", help="改为评测进度数据库里复核过的回合：现在的引擎与当时的判定对比"
     )
     evaluation.set_defaults(handler=cmd_eval)
-

@@ -18,7 +18,7 @@ from .parse import ChineseArgumentParser
 
 
 def build_parser() -> ChineseArgumentParser:
-    # Here: opening the TUI builds no parser (see main), so it imports no command module.
+    # Here, not at the top: opening the TUI builds no parser (see main).
     from . import admin, assign, content, judging, new, play, recommending, review, reviewing, serve
 
     parser = ChineseArgumentParser(prog="simulator", description="售后服务情景陪练：不带子命令时打开终端界面。")
@@ -26,11 +26,19 @@ def build_parser() -> ChineseArgumentParser:
         "--db", metavar="URL", help="进度数据库：SQLite 文件路径或 postgresql://…（也可用环境变量 SIMULATOR_DB）"
     )
     parser.add_argument(
-        "--scenarios", action="append", type=Path, metavar="PATH", dest="tui_scenarios",
+        "--scenarios",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        dest="tui_scenarios",
         help="终端界面另外载入的场景文件或目录（可重复）",
     )
     parser.add_argument(
-        "--phrasebook", action="append", type=Path, metavar="PATH", dest="tui_phrasebook",
+        "--phrasebook",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        dest="tui_phrasebook",
         help="终端界面另外载入的话术库文件或目录（可重复）",
     )
     parser.add_argument(

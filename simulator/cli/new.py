@@ -142,7 +142,8 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def add_parsers(sub: Any) -> None:
     """Register ``new``."""
     new = sub.add_parser(
-        "new", help="新建内容文件（场景骨架）",
+        "new",
+        help="新建内容文件（场景骨架）",
         description="新建一个带注释的场景骨架（三个节点、两个结局、一段示范对练），可以直接通过 validate 和 test。",
     )
     new.add_argument("kind", choices=["scenario"], help="要新建的内容：scenario（场景）")

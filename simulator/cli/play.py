@@ -38,7 +38,8 @@ def _turn_text(turn: TurnRecord, labels: dict[str, str]) -> str:
     marks += [f"✓ {labels.get(h.category, h.category)}" for h in turn.standard]
     marks += [f"○ 未做到：{names}" for names in missed_names(turn, labels)]
     lines.append(
-        "    " + ("  ".join(marks) if marks else "（无命中）")
+        "    "
+        + ("  ".join(marks) if marks else "（无命中）")
         + f"   本回合 {turn.score} 分 · 客户情绪 {turn.mood}（{mood_label(turn.mood)}）"
     )
     for hit in turn.prohibited:
@@ -117,15 +118,29 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.no_record:
         store = open_store(args)
         recorder = store.begin_session(
-            trainee=args.trainee.strip(), scenario=scenario, seed=seed, mode="exam" if args.exam else "practice",
+            trainee=args.trainee.strip(),
+            scenario=scenario,
+            seed=seed,
+            mode="exam" if args.exam else "practice",
             started_at=started_at,
         )
     session_id = recorder.session_id if recorder else None
     fmt = args.format
     if fmt == "jsonl":
-        _event(out, {"event": "start", "session": session_id, "scenario": scenario.id, "title": scenario.title,
-                     "trainee": args.trainee, "seed": seed, "node": dialogue.node_id,
-                     "customer": dialogue.customer_line, "mood": dialogue.mood})
+        _event(
+            out,
+            {
+                "event": "start",
+                "session": session_id,
+                "scenario": scenario.id,
+                "title": scenario.title,
+                "trainee": args.trainee,
+                "seed": seed,
+                "node": dialogue.node_id,
+                "customer": dialogue.customer_line,
+                "mood": dialogue.mood,
+            },
+        )
     elif fmt == "text":
         out.write(printable(f"【{scenario.title}】学员：{args.trainee}") + "\n")
         out.write(printable(f"客户（{scenario.persona.name}）：{dialogue.customer_line}") + "\n")
@@ -153,9 +168,8 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         finished_recorded = True
                 except StoreError as exc:
                     saved = turn.n - 1
-                    failure = (
-                        f"保存第 {turn.n} 回合时出错：{exc}\n已保存的 {saved} 个回合不会丢失"
-                        + ("；数据库恢复后，在界面中选择这个场景按 c 可以接着练。" if saved else "。")
+                    failure = f"保存第 {turn.n} 回合时出错：{exc}\n已保存的 {saved} 个回合不会丢失" + (
+                        "；数据库恢复后，在界面中选择这个场景按 c 可以接着练。" if saved else "。"
                     )
                     recorder = None
                     break
@@ -191,13 +205,28 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     elif fmt == "json":
         # "session" has the shape of a `history --format json` row, as `transcript` does.
         stored = store.session(session_id) if store is not None and session_id is not None else None
-        session = stored.to_json() if stored else {
-            "id": None, "trainee": args.trainee, "scenario": scenario.id, "started_at": started_at,
-            "finished": dialogue.finished, "outcome": result["outcome"], "score": dialogue.score,
-            "turns": len(dialogue.turns),
-        }
-        out.write(json.dumps({"session": session, "turns": [t.record().to_json() for t in dialogue.turns], "result": result},
-                             ensure_ascii=False, indent=2) + "\n")
+        session = (
+            stored.to_json()
+            if stored
+            else {
+                "id": None,
+                "trainee": args.trainee,
+                "scenario": scenario.id,
+                "started_at": started_at,
+                "finished": dialogue.finished,
+                "outcome": result["outcome"],
+                "score": dialogue.score,
+                "turns": len(dialogue.turns),
+            }
+        )
+        out.write(
+            json.dumps(
+                {"session": session, "turns": [t.record().to_json() for t in dialogue.turns], "result": result},
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     else:
         state = (
             f"结局：{dialogue.ending.title}（{OUTCOME_LABELS[dialogue.ending.outcome]}）"
@@ -213,7 +242,8 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def add_parsers(sub: Any) -> None:
     """Register ``play``."""
     play = sub.add_parser(
-        "play", parents=[phrasebook_option()],
+        "play",
+        parents=[phrasebook_option()],
         help="不用界面，按行读入回复进行对练",
         description="不打开界面进行对练：每行一句回复，读到一行就评一行；写 <超时> 表示这回合没有回复。",
     )

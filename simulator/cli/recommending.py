@@ -31,7 +31,9 @@ def cmd_recommend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def add_parsers(sub: Any) -> None:
     """Register ``recommend``."""
     parser = sub.add_parser(
-        "recommend", parents=[format_option("text", "json", default="text")], help="推荐下一步练习的场景（附理由）",
+        "recommend",
+        parents=[format_option("text", "json", default="text")],
+        help="推荐下一步练习的场景（附理由）",
         description="根据学员最近练习中最常违反的禁用语、最常遗漏的常用语（越近权重越大），"
         "和每个场景各节点要求的类别，推荐下一步练习的场景，每条附一句理由。",
     )

@@ -102,17 +102,48 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         endings = _ending_titles(args)
         _csv(
             out,
-            ["编号", "学员", "场景", "开始时间（UTC）", "结束时间（UTC）", "是否完成", "结果", "结局", "得分", "回合数",
-             "方式"],
-            [[s.id, s.trainee, s.scenario_title, _csv_time(s.started_at), _csv_time(s.ended_at), _yes_no(s.finished),
-              OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
-              endings.get((s.scenario, s.ending or ""), s.ending or ""), "" if s.score is None else s.score, s.turns,
-              _mode(s.mode)] for s in sessions],
+            [
+                "编号",
+                "学员",
+                "场景",
+                "开始时间（UTC）",
+                "结束时间（UTC）",
+                "是否完成",
+                "结果",
+                "结局",
+                "得分",
+                "回合数",
+                "方式",
+            ],
+            [
+                [
+                    s.id,
+                    s.trainee,
+                    s.scenario_title,
+                    _csv_time(s.started_at),
+                    _csv_time(s.ended_at),
+                    _yes_no(s.finished),
+                    OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+                    endings.get((s.scenario, s.ending or ""), s.ending or ""),
+                    "" if s.score is None else s.score,
+                    s.turns,
+                    _mode(s.mode),
+                ]
+                for s in sessions
+            ],
         )
         return 0
     rows = [
-        [str(s.id), s.trainee, s.scenario_title, s.when, OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
-         _fmt(s.score), str(s.turns), "考试" if s.mode == "exam" else "练习"]
+        [
+            str(s.id),
+            s.trainee,
+            s.scenario_title,
+            s.when,
+            OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+            _fmt(s.score),
+            str(s.turns),
+            "考试" if s.mode == "exam" else "练习",
+        ]
         for s in sessions
     ]
     header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"]
@@ -141,8 +172,13 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     labels = category_labels()
     screen = console(out)
     screen.print(
-        Text(printable(f"{session.scenario_title} · {session.trainee} · {short_time(session.started_at)} · "
-                       f"{OUTCOME_LABELS.get(session.outcome, '未完成')} · 得分 {_fmt(session.score)}"), style="bold")
+        Text(
+            printable(
+                f"{session.scenario_title} · {session.trainee} · {short_time(session.started_at)} · "
+                f"{OUTCOME_LABELS.get(session.outcome, '未完成')} · 得分 {_fmt(session.score)}"
+            ),
+            style="bold",
+        )
     )
     for turn in turns:
         screen.print()
@@ -173,7 +209,9 @@ def _rejudged(args: argparse.Namespace, err: TextIO, scenario_id: str, turns: li
         verdict = judge(matcher, turn.reply, moment=moment)
         prohibited = sorted({h.category for h in verdict.prohibited})
         out[turn.n] = {
-            "n": turn.n, "score": verdict.score.value, "prohibited": prohibited,
+            "n": turn.n,
+            "score": verdict.score.value,
+            "prohibited": prohibited,
             "standard": sorted({h.category for h in verdict.standard}),
             "same": prohibited == sorted({h.category for h in turn.prohibited}) and verdict.score.value == turn.score,
         }
@@ -192,19 +230,60 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(json.dumps([r.to_json() for r in report], ensure_ascii=False, indent=2) + "\n")
         return 0
     if args.format == "csv":  # for Excel: Chinese headers and values (the ids are in the JSON)
-        header = ["学员", "练习次数", "完成", "未完成", "考试次数", "考试通过率（%）", "平均分", "最高分",
-                  "通过率（%）", "趋势", "最近练习", "最常违反", "最常遗漏", "禁用语次数"]
-        rows = [[r.trainee, r.sessions, r.finished, r.unfinished, r.exams, _percent(r.exam_pass_rate),
-                 _number(r.average, 1), _number(r.best), _percent(r.pass_rate), _number(r.trend, 1),
-                 _csv_time(r.last_played), _counts(r.most_broken, labels), _counts(r.most_missed, labels),
-                 r.prohibited_hits] for r in report]
+        header = [
+            "学员",
+            "练习次数",
+            "完成",
+            "未完成",
+            "考试次数",
+            "考试通过率（%）",
+            "平均分",
+            "最高分",
+            "通过率（%）",
+            "趋势",
+            "最近练习",
+            "最常违反",
+            "最常遗漏",
+            "禁用语次数",
+        ]
+        rows = [
+            [
+                r.trainee,
+                r.sessions,
+                r.finished,
+                r.unfinished,
+                r.exams,
+                _percent(r.exam_pass_rate),
+                _number(r.average, 1),
+                _number(r.best),
+                _percent(r.pass_rate),
+                _number(r.trend, 1),
+                _csv_time(r.last_played),
+                _counts(r.most_broken, labels),
+                _counts(r.most_missed, labels),
+                r.prohibited_hits,
+            ]
+            for r in report
+        ]
         if trainee:
             header += ["场景", "该场景次数", "该场景平均分", "首次得分", "该场景最高分", "最近得分", "提升"]
             # One row per scenario; a trainee with no per-scenario figures (only unfinished
             # sessions) keeps one row with the scenario columns empty.
             rows = [
-                row + ([s.title, s.sessions, _number(s.average, 1), _number(s.first), _number(s.best),
-                        _number(s.latest), _number(s.lift)] if s is not None else [""] * 7)
+                row
+                + (
+                    [
+                        s.title,
+                        s.sessions,
+                        _number(s.average, 1),
+                        _number(s.first),
+                        _number(s.best),
+                        _number(s.latest),
+                        _number(s.lift),
+                    ]
+                    if s is not None
+                    else [""] * 7
+                )
                 for row, r in zip(rows, report, strict=True)
                 for s in (r.scenarios or [None])  # type: ignore[list-item]
             ]
@@ -214,25 +293,62 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("还没有任何练习记录。\n")
         return 0
     table_rows = [
-        [r.trainee, r.counts_text, _fmt(r.average, 1), _fmt(r.best), _fmt(None if r.pass_rate is None else r.pass_rate * 100, 0) + ("%" if r.pass_rate is not None else ""),
-         f"{r.trend_arrow} {_fmt(r.trend, 1)}" if r.trend is not None else "—", (r.last_played or "—")[:10],
-         "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_broken[:2]) or "—"]
+        [
+            r.trainee,
+            r.counts_text,
+            _fmt(r.average, 1),
+            _fmt(r.best),
+            _fmt(None if r.pass_rate is None else r.pass_rate * 100, 0) + ("%" if r.pass_rate is not None else ""),
+            f"{r.trend_arrow} {_fmt(r.trend, 1)}" if r.trend is not None else "—",
+            (r.last_played or "—")[:10],
+            "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_broken[:2]) or "—",
+        ]
         for r in report
     ]
-    _table(out, "团队练习情况", ["学员", "次数", "平均分", "最高", "通过率", "趋势", "最近练习", "最常违反"], table_rows, {1, 2, 3, 4})
+    _table(
+        out,
+        "团队练习情况",
+        ["学员", "次数", "平均分", "最高", "通过率", "趋势", "最近练习", "最常违反"],
+        table_rows,
+        {1, 2, 3, 4},
+    )
     exams = [r for r in report if r.exams]
     if exams:
         out.write(
             f"其中考试（及格线默认 {PASS_SCORE} 分，场景可另定）："
-            + "；".join(f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%" for r in exams if r.exam_pass_rate is not None)
+            + "；".join(
+                f"{r.trainee} {r.exams} 次，通过率 {_fmt(r.exam_pass_rate * 100, 0)}%"
+                for r in exams
+                if r.exam_pass_rate is not None
+            )
             + "\n"
         )
-    out.write(f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景文件可以另定，按练习结束时的及格线判定）；趋势：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n")
+    out.write(
+        f"通过：完成且结局不是失败、得分不低于及格线（默认 {PASS_SCORE}，场景文件可以另定，"
+        "按练习结束时的及格线判定）；趋势"
+        f"：最近 {TREND_WINDOW} 次平均分减去之前 {TREND_WINDOW} 次；只统计完成的练习，未完成的单列。\n"
+    )
     if trainee:
         for r in report:
-            srows = [[s.title, str(s.sessions), _fmt(s.first), _fmt(s.best), _fmt(s.latest), _fmt(s.average, 1),
-                      (f"{s.lift:+d}" if s.lift is not None else "—")] for s in r.scenarios]
-            _table(out, f"{r.trainee} · 各场景", ["场景", "次数", "首次", "最高", "最近", "平均", "提升"], srows, {1, 2, 3, 4, 5, 6})
+            srows = [
+                [
+                    s.title,
+                    str(s.sessions),
+                    _fmt(s.first),
+                    _fmt(s.best),
+                    _fmt(s.latest),
+                    _fmt(s.average, 1),
+                    (f"{s.lift:+d}" if s.lift is not None else "—"),
+                ]
+                for s in r.scenarios
+            ]
+            _table(
+                out,
+                f"{r.trainee} · 各场景",
+                ["场景", "次数", "首次", "最高", "最近", "平均", "提升"],
+                srows,
+                {1, 2, 3, 4, 5, 6},
+            )
             if r.most_missed:
                 out.write("最常遗漏：" + _counts(r.most_missed, labels).replace("；", "、") + "\n")
     return 0
@@ -281,7 +397,11 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             path.write_text(svg, encoding="utf-8")
         else:
             summary = [
-                [s.label, str(len(s.points)), _fmt(sum(y for _, y in s.points) / len(s.points) if s.points else None, 1)]
+                [
+                    s.label,
+                    str(len(s.points)),
+                    _fmt(sum(y for _, y in s.points) / len(s.points) if s.points else None, 1),
+                ]
                 for s in series
             ]
             path.write_text(html_page(title, svg, summary, ["学员", "次数", "平均"]), encoding="utf-8")
@@ -325,23 +445,31 @@ def add_parsers(sub: Any) -> None:
     trainee = trainee_filter_option()
     table_formats = format_option("table", "json", "csv", default="table")
     history = sub.add_parser(
-        "history", parents=[trainee, table_formats], help="练习记录（每次练习一行）",
+        "history",
+        parents=[trainee, table_formats],
+        help="练习记录（每次练习一行）",
         description="列出练习记录，每次练习一行。",
     )
     history.set_defaults(handler=cmd_history)
 
     transcript = sub.add_parser(
-        "transcript", parents=[format_option("text", "json", default="text")], help="查看一次练习的完整对话",
+        "transcript",
+        parents=[format_option("text", "json", default="text")],
+        help="查看一次练习的完整对话",
         description="按保存的内容显示一次练习的每个回合。",
     )
     transcript.add_argument(
-        "--rejudge", action="store_true", help="另外按今天的话术库重新评判每个回合，与保存的判定并排（不改动保存的得分）"
+        "--rejudge",
+        action="store_true",
+        help="另外按今天的话术库重新评判每个回合，与保存的判定并排（不改动保存的得分）",
     )
     transcript.add_argument("session_id", type=ROW_ID, metavar="SESSION_ID", help="练习编号（见 simulator history）")
     transcript.set_defaults(handler=cmd_transcript)
 
     report = sub.add_parser(
-        "report", parents=[table_formats], help="团队汇总（给组长看）",
+        "report",
+        parents=[table_formats],
+        help="团队汇总（给组长看）",
         description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。",
     )
     report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
@@ -351,7 +479,8 @@ def add_parsers(sub: Any) -> None:
     report.set_defaults(handler=cmd_report)
 
     plot = sub.add_parser(
-        "plot", help="得分趋势图（终端显示或导出 HTML/SVG）",
+        "plot",
+        help="得分趋势图（终端显示或导出 HTML/SVG）",
         description="画出得分随时间的变化；--output 导出为 .html 或 .svg 文件。",
     )
     plot.add_argument("--trainee", metavar="NAME", help="只画这位学员")

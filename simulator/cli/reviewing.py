@@ -77,8 +77,12 @@ def _queue(store: Store, args: argparse.Namespace) -> list[Any]:
     if args.scenario:
         queue = [q for q in queue if q.session.scenario == args.scenario]
     if args.category:
-        queue = [q for q in queue if args.category in {h.category for h in (*q.turn.hits, *q.turn.possible)}
-                 or any(args.category in m.split("|") for m in q.turn.missed)]
+        queue = [
+            q
+            for q in queue
+            if args.category in {h.category for h in (*q.turn.hits, *q.turn.possible)}
+            or any(args.category in m.split("|") for m in q.turn.missed)
+        ]
     if args.since:
         queue = [q for q in queue if q.session.started_at[:10] >= args.since]
     return queue
@@ -97,8 +101,13 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"复核队列：共 {len(queue)} 个回合，先看前 {len(shown)} 个（申诉优先）\n")
     for q in shown:
         judged = "、".join(sorted({h.category for h in q.turn.prohibited})) or "无禁用语"
-        out.write(printable(f"{q.key:>8}  {q.reason}：{q.detail}  · {q.session.trainee} · {q.session.scenario_title}"
-                            f" · 判定：{judged}") + "\n")
+        out.write(
+            printable(
+                f"{q.key:>8}  {q.reason}：{q.detail}  · {q.session.trainee} · {q.session.scenario_title}"
+                f" · 判定：{judged}"
+            )
+            + "\n"
+        )
         out.write(printable(f"          {q.turn.reply[:60]}") + "\n")
     return EXIT_OK
 
@@ -111,8 +120,15 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         history = store.marks(session.id, turn.n, history=True)
         disputes = [d for d in store.disputes() if (d.session_id, d.n) == args.turn]
     if args.format == "json":
-        dump({"session": session.to_json(), "turn": turn.to_json(), "marks": [m.to_json() for m in history],
-              "disputes": [d.to_json() for d in disputes]}, out)
+        dump(
+            {
+                "session": session.to_json(),
+                "turn": turn.to_json(),
+                "marks": [m.to_json() for m in history],
+                "disputes": [d.to_json() for d in disputes],
+            },
+            out,
+        )
         return EXIT_OK
     from .common import console
 
@@ -123,8 +139,13 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(printable(f"  申诉（{dispute.created_at[:16]}）：{dispute.comment or '（没有说明）'}") + "\n")
     for mark in history:
         state = "" if mark.active else "（已被后来的复核取代）"
-        out.write(printable(f"  复核 {mark.reviewer}：{MARK_KINDS.get(mark.kind, mark.kind)} {mark.category}"
-                            f"{' 「' + mark.words + '」' if mark.words else ''}{state}") + "\n")
+        out.write(
+            printable(
+                f"  复核 {mark.reviewer}：{MARK_KINDS.get(mark.kind, mark.kind)} {mark.category}"
+                f"{' 「' + mark.words + '」' if mark.words else ''}{state}"
+            )
+            + "\n"
+        )
     return EXIT_OK
 
 
@@ -161,13 +182,24 @@ def cmd_mark(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError(f"{reviewer} 不在培训师名单里（设置文件 {locations.settings_file()} 的 trainers）")
         if store.canonical_name(reviewer) == session.trainee:
             raise UsageError("学员不能复核自己的回合")
-        mark = store.add_mark(session.id, turn.n, reviewer=reviewer, kind=args.kind, category=args.category or "",
-                              words=args.words or "", comment=args.comment or "")
-    out.write(printable(f"已记录复核：练习 {mark.session_id} 第 {mark.n} 回合 · {MARK_KINDS[mark.kind]} {mark.category}")
-              + "\n")
+        mark = store.add_mark(
+            session.id,
+            turn.n,
+            reviewer=reviewer,
+            kind=args.kind,
+            category=args.category or "",
+            words=args.words or "",
+            comment=args.comment or "",
+        )
+    out.write(
+        printable(f"已记录复核：练习 {mark.session_id} 第 {mark.n} 回合 · {MARK_KINDS[mark.kind]} {mark.category}")
+        + "\n"
+    )
     proposed = suggestion(mark, turn)
     if proposed is not None:
-        out.write(f"建议：{proposed.describe()}。运行 simulator review suggest {mark.session_id}:{mark.n} 查看效果并确认。\n")
+        out.write(
+            f"建议：{proposed.describe()}。运行 simulator review suggest {mark.session_id}:{mark.n} 查看效果并确认。\n"
+        )
     return EXIT_OK
 
 
@@ -209,8 +241,12 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     after_text = phrasebook_yaml(existing, proposals)
     for proposed in proposals:
         out.write(f"建议：{proposed.describe()}\n")
-    diff = difflib.unified_diff(before_text.splitlines(keepends=True), after_text.splitlines(keepends=True),
-                                fromfile=f"{target}（现在）", tofile=f"{target}（接受后）")
+    diff = difflib.unified_diff(
+        before_text.splitlines(keepends=True),
+        after_text.splitlines(keepends=True),
+        fromfile=f"{target}（现在）",
+        tofile=f"{target}（接受后）",
+    )
     out.write(printable("".join(diff), newlines=True) + "\n")
     # The effect on every labelled item there is: the bundled corpus plus the reviewed turns (rules only).
     items = [i for path in yaml_files([locations.bundled_corpus_dir()]) for i in load_items(path)] + reviewed
@@ -293,9 +329,13 @@ def evaluate_reviewed(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
 
 def add_parsers(sub: Any) -> None:
     """Register ``review`` (list, show, mark, dispute, suggest) and ``corpus export``."""
-    review = sub.add_parser("review", help="复核：培训师纠正评判、学员申诉", description="复核队列、查看、标记、申诉与话术库建议。")
+    review = sub.add_parser(
+        "review", help="复核：培训师纠正评判、学员申诉", description="复核队列、查看、标记、申诉与话术库建议。"
+    )
     actions = review.add_subparsers(dest="action", metavar="动作", required=True, parser_class=ChineseArgumentParser)
-    listing = actions.add_parser("list", parents=[format_option("table", "json", default="table")], help="复核队列（申诉优先）")
+    listing = actions.add_parser(
+        "list", parents=[format_option("table", "json", default="table")], help="复核队列（申诉优先）"
+    )
     listing.add_argument("--trainee", metavar="NAME", help="只看这位学员")
     listing.add_argument("--scenario", metavar="ID", help="只看这个场景")
     listing.add_argument("--category", metavar="ID", help="只看涉及这个类别的回合")
@@ -303,11 +343,17 @@ def add_parsers(sub: Any) -> None:
     listing.add_argument("--limit", type=int, default=50, help="最多列出多少个（默认 50）")
     listing.set_defaults(handler=cmd_list)
 
-    show = actions.add_parser("show", parents=[format_option("text", "json", default="text")], help="查看一个回合及其复核记录")
+    show = actions.add_parser(
+        "show", parents=[format_option("text", "json", default="text")], help="查看一个回合及其复核记录"
+    )
     show.add_argument("turn", type=turn_ref, metavar="练习编号:回合")
     show.set_defaults(handler=cmd_show)
 
-    mark = actions.add_parser("mark", help="记录复核结论", description="记录复核结论：" + "；".join(f"{k} = {v}" for k, v in MARK_KINDS.items()))
+    mark = actions.add_parser(
+        "mark",
+        help="记录复核结论",
+        description="记录复核结论：" + "；".join(f"{k} = {v}" for k, v in MARK_KINDS.items()),
+    )
     mark.add_argument("turn", type=turn_ref, metavar="练习编号:回合")
     mark.add_argument("--reviewer", required=True, metavar="NAME", help="复核人（培训师）姓名")
     mark.add_argument("--kind", required=True, choices=list(MARK_KINDS), help="结论类型")
@@ -327,9 +373,14 @@ def add_parsers(sub: Any) -> None:
     suggest.add_argument("--trial-dir", help=argparse.SUPPRESS)
     suggest.set_defaults(handler=cmd_suggest)
 
-    corpus = sub.add_parser("corpus", help="标注语料：导出复核过的回合", description="把复核过的回合导出为语料 YAML（与 corpus/ 同格式）。")
-    corpus_actions = corpus.add_subparsers(dest="action", metavar="动作", required=True,
-                                           parser_class=ChineseArgumentParser)
+    corpus = sub.add_parser(
+        "corpus", help="标注语料：导出复核过的回合", description="把复核过的回合导出为语料 YAML（与 corpus/ 同格式）。"
+    )
+    corpus_actions = corpus.add_subparsers(
+        dest="action", metavar="动作", required=True, parser_class=ChineseArgumentParser
+    )
     export = corpus_actions.add_parser("export", help="导出复核过的回合")
-    export.add_argument("--output", metavar="FILE", help="写到文件（放进个人数据目录的 corpus/ 即参与第二阶段训练）；不给则打印")
+    export.add_argument(
+        "--output", metavar="FILE", help="写到文件（放进个人数据目录的 corpus/ 即参与第二阶段训练）；不给则打印"
+    )
     export.set_defaults(handler=cmd_export)

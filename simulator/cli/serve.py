@@ -62,10 +62,13 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_store(args) as store:
         who = store.identity()
     if not _loopback(args.host):
-        err.write(printable(
-            f"⚠ 正在监听 {args.host}：网页本身没有登录验证，能访问这个地址的人都会以{who.describe()}的身份使用。"
-            "请只在带登录验证的 HTTPS 反向代理后面这样用（见 docs/团队部署指南.md）。"
-        ) + "\n")
+        err.write(
+            printable(
+                f"⚠ 正在监听 {args.host}：网页本身没有登录验证，能访问这个地址的人都会以{who.describe()}的身份使用。"
+                "请只在带登录验证的 HTTPS 反向代理后面这样用（见 docs/团队部署指南.md）。"
+            )
+            + "\n"
+        )
     os.environ["SIMULATOR_DB"] = url  # each tab's process reads it (locations.default_database)
     command = shlex.join([sys.executable, "-m", "simulator"])
     server = make_server(command, args.host, args.port, args.public_url, out)
@@ -76,13 +79,16 @@ def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def add_parsers(sub: Any) -> None:
     """Register ``serve``."""
     serve = sub.add_parser(
-        "serve", help="在浏览器中使用（不需要终端）",
+        "serve",
+        help="在浏览器中使用（不需要终端）",
         description="把同一个界面通过网页提供给没有终端的组长和学员（textual-serve）。默认只在本机 127.0.0.1 上监听；"
         "网页没有登录验证，对外开放前请阅读 docs/团队部署指南.md。",
     )
     serve.add_argument("--host", default="127.0.0.1", help="监听的地址（默认 127.0.0.1，只有本机能访问）")
     serve.add_argument("--port", type=bounded_int(1, 65535), default=8000, help="端口（默认 8000）")
     serve.add_argument(
-        "--public-url", metavar="URL", help="浏览器访问用的地址（在反向代理后面时填代理的地址，如 https://练习.example.com）"
+        "--public-url",
+        metavar="URL",
+        help="浏览器访问用的地址（在反向代理后面时填代理的地址，如 https://练习.example.com）",
     )
     serve.set_defaults(handler=cmd_serve)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,11 +34,12 @@ class ScenarioInfo(Protocol):
     @property
     def version_hash(self) -> str: ...
 
+
 __all__ = ["Identity", "Store", "StoreError", "SessionRecorder", "open_store"]
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 SessionRow = SessionRecord  # the store's name for it
@@ -52,18 +53,27 @@ _SESSION_COLUMNS = (
 
 def _session(row: tuple[Any, ...]) -> SessionRecord:
     return SessionRecord(
-        id=int(row[0]), trainee=row[1], scenario=row[2], scenario_title=row[3], mode=row[4], seed=int(row[5]),
-        started_at=row[6], ended_at=row[7], finished=bool(row[8]), ending=row[9], outcome=row[10],
-        score=None if row[11] is None else int(row[11]), turns=int(row[12]), content_version=row[13],
+        id=int(row[0]),
+        trainee=row[1],
+        scenario=row[2],
+        scenario_title=row[3],
+        mode=row[4],
+        seed=int(row[5]),
+        started_at=row[6],
+        ended_at=row[7],
+        finished=bool(row[8]),
+        ending=row[9],
+        outcome=row[10],
+        score=None if row[11] is None else int(row[11]),
+        turns=int(row[12]),
+        content_version=row[13],
     )
 
 
 class SessionRecorder:
     """Writes one session as it is played: each turn in its own transaction, then the close."""
 
-    def __init__(
-        self, store: Store, session: SessionRecord, trainee_id: int, scores: list[int] | None = None
-    ):
+    def __init__(self, store: Store, session: SessionRecord, trainee_id: int, scores: list[int] | None = None):
         self.driver = store.driver
         self.clock = store.clock
         self.server_figures = store.server_figures
@@ -92,9 +102,20 @@ class SessionRecorder:
                 "INSERT INTO turns (session_id, n, node, customer, reply, timed_out, outcome, mood_before, mood, "
                 "score, next_node, seconds, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    self.session_id, turn.n, turn.node, turn.customer, turn.reply, int(turn.timed_out),
-                    turn.outcome, turn.mood_before, turn.mood, turn.score, turn.next_node, turn.seconds,
-                    json.dumps(turn.detail(), ensure_ascii=False), self.clock(),
+                    self.session_id,
+                    turn.n,
+                    turn.node,
+                    turn.customer,
+                    turn.reply,
+                    int(turn.timed_out),
+                    turn.outcome,
+                    turn.mood_before,
+                    turn.mood,
+                    turn.score,
+                    turn.next_node,
+                    turn.seconds,
+                    json.dumps(turn.detail(), ensure_ascii=False),
+                    self.clock(),
                 ),
             )
             if self.server_figures:
@@ -133,8 +154,14 @@ class SessionRecorder:
             )
             if closed:  # closing twice counts once
                 summaries.session_finished(
-                    self.driver, trainee_id=self.trainee_id, session_id=self.session_id, scenario=self.scenario,
-                    started_at=self.started_at, mode=self.mode, score=end.score, passed=end.passed,
+                    self.driver,
+                    trainee_id=self.trainee_id,
+                    session_id=self.session_id,
+                    scenario=self.scenario,
+                    started_at=self.started_at,
+                    mode=self.mode,
+                    score=end.score,
+                    passed=end.passed,
                     lock=self.driver.row_lock,
                 )
 
@@ -167,7 +194,8 @@ class Store:
                 ours = {"trainees", "sessions", "turns", "session_categories", "schema_version"}
                 if driver.name == "sqlite" and tables:
                     raise StoreError(
-                        "这个 SQLite 文件属于别的程序（里面有其他数据表），为保护数据没有改动它；请用 --db 指定其他路径。"
+                        "这个 SQLite 文件属于别的程序（里面有其他数据表"
+                        "），为保护数据没有改动它；请用 --db 指定其他路径。"
                     )
                 if tables & ours:
                     raise StoreError(
@@ -314,7 +342,9 @@ class Store:
     def trainees(self) -> list[str]:
         return [row[0] for row in self.driver.execute("SELECT name FROM trainees ORDER BY name")]
 
-    def sessions(self, trainee: str | None = None, scenario: str | None = None, limit: int | None = None) -> list[SessionRow]:
+    def sessions(
+        self, trainee: str | None = None, scenario: str | None = None, limit: int | None = None
+    ) -> list[SessionRow]:
         """Sessions, oldest first."""
         where, params = [], []
         if trainee:
@@ -372,12 +402,33 @@ class Store:
         )
         return [
             TurnRecord.stored(
-                n=n, node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
-                mood_before=mood_before, mood=mood, score=score, next_node=next_node, seconds=seconds,
+                n=n,
+                node=node,
+                customer=customer,
+                reply=reply,
+                timed_out=bool(timed_out),
+                outcome=outcome,
+                mood_before=mood_before,
+                mood=mood,
+                score=score,
+                next_node=next_node,
+                seconds=seconds,
                 detail=json.loads(detail),
             )
-            for n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail
-            in rows
+            for (
+                n,
+                node,
+                customer,
+                reply,
+                timed_out,
+                outcome,
+                mood_before,
+                mood,
+                score,
+                next_node,
+                seconds,
+                detail,
+            ) in rows
         ]
 
     def previous_session(self, trainee: str, scenario: str, before_id: int) -> SessionRow | None:
@@ -395,9 +446,14 @@ class Store:
         return dict(self.driver.execute("SELECT scenario, title FROM scenario_titles"))
 
     def report_scan(self, trainee: str | None = None) -> list[tuple[Any, ...]]:
-        """(trainee_id, started_at, score, scenario, finished, outcome, mode) of every session, in time order per trainee."""
+        """(trainee_id, started_at, score, scenario, finished, outcome, mode) of every session.
+
+        In time order per trainee.
+        """
         filter_sql, params = (
-            ("WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)]) if trainee else ("", [])
+            ("WHERE trainee_id = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)])
+            if trainee
+            else ("", [])
         )
         return self.driver.execute(
             "SELECT trainee_id, started_at, score, scenario, finished, outcome, mode FROM sessions "
@@ -408,7 +464,9 @@ class Store:
     def category_counts(self, trainee: str | None = None) -> list[tuple[int, str, str, int]]:
         """(trainee_id, kind, category, count) of broken and missed categories, summed over sessions."""
         filter_sql, params = (
-            ("AND trainee_id = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)]) if trainee else ("", [])
+            ("AND trainee_id = (SELECT id FROM trainees WHERE name = ?)", [self.canonical_name(trainee)])
+            if trainee
+            else ("", [])
         )
         rows = self.driver.execute(
             "SELECT trainee_id, kind, category, SUM(count) FROM session_categories "
@@ -465,8 +523,15 @@ class Store:
     # -- assignments (a lead's; protected by the same roles on PostgreSQL) --
 
     def add_assignment(
-        self, *, scenario: str, title: str, trainee: str | None = None, team: str | None = None, pass_mark: int,
-        mode: str, due: str | None,
+        self,
+        *,
+        scenario: str,
+        title: str,
+        trainee: str | None = None,
+        team: str | None = None,
+        pass_mark: int,
+        mode: str,
+        due: str | None,
     ) -> int:
         """Assign ``scenario`` to one trainee (who must exist) or to a team; returns the assignment's id."""
         who = self.identity()
@@ -553,7 +618,14 @@ class Store:
         return [Dispute(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5]) for r in rows]
 
     def add_mark(
-        self, session_id: int, n: int, *, reviewer: str, kind: str, category: str = "", words: str = "",
+        self,
+        session_id: int,
+        n: int,
+        *,
+        reviewer: str,
+        kind: str,
+        category: str = "",
+        words: str = "",
         comment: str = "",
     ) -> Mark:
         """Record a trainer's mark (committed at once); it supersedes the active mark on the same point."""
@@ -585,11 +657,14 @@ class Store:
             params.append(n)
         if not history:
             where.append("superseded_by IS NULL")
-        sql = ("SELECT id, session_id, n, reviewer, kind, category, words, comment, created_at, superseded_by "
-               "FROM review_marks" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at, id")
+        sql = (
+            "SELECT id, session_id, n, reviewer, kind, category, words, comment, created_at, superseded_by "
+            "FROM review_marks" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at, id"
+        )
         return [
-            Mark(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5], r[6], r[7], r[8],
-                 None if r[9] is None else int(r[9]))
+            Mark(
+                int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], None if r[9] is None else int(r[9])
+            )
             for r in self.driver.execute(sql, params)
         ]
 
@@ -605,12 +680,28 @@ class Store:
         out = []
         for row in rows:
             session = _session(row[:14])
-            n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail = row[14:]
-            out.append((session, TurnRecord.stored(
-                n=n, node=node, customer=customer, reply=reply, timed_out=bool(timed_out), outcome=outcome,
-                mood_before=mood_before, mood=mood, score=score, next_node=next_node, seconds=seconds,
-                detail=json.loads(detail),
-            )))
+            n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail = row[
+                14:
+            ]
+            out.append(
+                (
+                    session,
+                    TurnRecord.stored(
+                        n=n,
+                        node=node,
+                        customer=customer,
+                        reply=reply,
+                        timed_out=bool(timed_out),
+                        outcome=outcome,
+                        mood_before=mood_before,
+                        mood=mood,
+                        score=score,
+                        next_node=next_node,
+                        seconds=seconds,
+                        detail=json.loads(detail),
+                    ),
+                )
+            )
         return out
 
     def turn(self, session_id: int, n: int) -> TurnRecord | None:
@@ -619,7 +710,8 @@ class Store:
     def category_series(self, trainee: str, category: str) -> list[tuple[str, int, int]]:
         """(started_at, session id, count) of ``category`` per session of ``trainee``."""
         return self.driver.execute(
-            "SELECT s.started_at, s.id, COALESCE(SUM(c.count), 0) FROM sessions s JOIN trainees t ON t.id = s.trainee_id "
+            "SELECT s.started_at, s.id, COALESCE(SUM(c.count), 0) F"
+            "ROM sessions s JOIN trainees t ON t.id = s.trainee_id "
             "LEFT JOIN session_categories c ON c.session_id = s.id AND c.category = ? "
             "WHERE t.name = ? GROUP BY s.id, s.started_at ORDER BY s.started_at, s.id",
             (category, self.canonical_name(trainee)),

@@ -67,7 +67,10 @@ class SQLiteDriver(Driver):
                 _identify(path)
             if self.read_only:
                 self.conn = sqlite3.connect(
-                    f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                    f"{path.resolve().as_uri()}?mode=ro",
+                    uri=True,
+                    timeout=30,
+                    isolation_level=None,
                     check_same_thread=False,
                 )
             else:
@@ -81,9 +84,7 @@ class SQLiteDriver(Driver):
                     raise sqlite3.DatabaseError("journal mode")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"无法打开进度数据库 {path}：{_sqlite_reason(exc)}。文件未做任何改动。"
-            ) from None
+            raise StoreError(f"无法打开进度数据库 {path}：{_sqlite_reason(exc)}。文件未做任何改动。") from None
         self._depth = 0
         # The TUI writes turns from a worker thread and reads on the UI thread:
         # one connection, so every use is serialised (a transaction holds it).
@@ -108,7 +109,8 @@ class SQLiteDriver(Driver):
                 return
             if self.read_only:
                 raise StoreError(
-                    f"进度数据库 {self.path} 是只读的：可以查看记录，但不能保存练习；请检查文件权限或用 --db 指定其他路径。"
+                    f"进度数据库 {self.path} 是只读的：可以查看记录，"
+                    "但不能保存练习；请检查文件权限或用 --db 指定其他路径。"
                 )
             # IMMEDIATE takes the write lock up front, so concurrent writers queue
             # on the busy timeout instead of failing halfway through.
@@ -152,7 +154,9 @@ def _identify(path: Path) -> None:
     finally:
         conn.close()
     if not marker or marker[0][0] != APP_MARKER:
-        raise StoreError(f"{path} 属于别的程序（不是本程序的进度数据库），为保护数据没有改动它；请用 --db 指定其他路径。")
+        raise StoreError(
+            f"{path} 属于别的程序（不是本程序的进度数据库），为保护数据没有改动它；请用 --db 指定其他路径。"
+        )
 
 
 _SQLITE_REASONS = [
@@ -211,7 +215,9 @@ class PostgresDriver(Driver):
         try:
             import psycopg
         except ImportError:  # pragma: no cover - psycopg ships with the test extras
-            raise StoreError("使用 PostgreSQL 需要安装 psycopg：pip install 'after-sales-simulator[postgres]'") from None
+            raise StoreError(
+                "使用 PostgreSQL 需要安装 psycopg：pip install 'after-sales-simulator[postgres]'"
+            ) from None
         self._psycopg = psycopg
         self.url = url
         try:

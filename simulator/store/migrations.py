@@ -14,7 +14,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "trainees, sessions, turns, per-session category counts",
         [
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KE"
+            "Y, description TEXT NOT NULL, applied_at TEXT NOT NULL)",
             "CREATE TABLE trainees (id {id}, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)",
             """CREATE TABLE sessions (
                 id {id},
@@ -74,7 +75,8 @@ MIGRATIONS.append(
             "CREATE INDEX sessions_report ON sessions (trainee_id, started_at, id, score, scenario, finished, outcome)",
             "CREATE INDEX categories_counts ON session_categories (kind, trainee_id, category, count)",
             "CREATE TABLE scenario_titles (scenario TEXT PRIMARY KEY, title TEXT NOT NULL)",
-            "INSERT INTO scenario_titles (scenario, title) SELECT scenario, MAX(scenario_title) FROM sessions GROUP BY scenario",
+            "INSERT INTO scenario_titles (scenario, title) SELECT scen"
+            "ario, MAX(scenario_title) FROM sessions GROUP BY scenario",
         ],
     )
 )
@@ -85,7 +87,8 @@ MIGRATIONS.append(
         "the report's covering index carries the mode (exam results reported apart)",
         [
             "DROP INDEX sessions_report",
-            "CREATE INDEX sessions_report ON sessions (trainee_id, started_at, id, score, scenario, finished, outcome, mode)",
+            "CREATE INDEX sessions_report ON sessions (trainee_id, s"
+            "tarted_at, id, score, scenario, finished, outcome, mode)",
         ],
     )
 )

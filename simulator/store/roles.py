@@ -55,8 +55,20 @@ FINISH_SIGNATURE = f"{FINISH}(bigint, text, text, text, integer, boolean)"
 
 # Tables every kind of account reads (rows filtered by the policies).
 READ_TABLES = [
-    "meta", "schema_version", "scenario_titles", "trainees", "staff", "sessions", "turns", "session_categories",
-    "trainee_summary", "trainee_scenarios", "trainee_categories", "disputes", "review_marks", "assignments",
+    "meta",
+    "schema_version",
+    "scenario_titles",
+    "trainees",
+    "staff",
+    "sessions",
+    "turns",
+    "session_categories",
+    "trainee_summary",
+    "trainee_scenarios",
+    "trainee_categories",
+    "disputes",
+    "review_marks",
+    "assignments",
 ]
 SESSION_START_COLUMNS = "trainee_id, scenario, scenario_title, content_version, mode, seed, started_at"
 DISPUTE_COLUMNS = "session_id, n, trainee_id, comment, created_at"
@@ -149,7 +161,10 @@ def _definer(name: str, returns: str, body: str, schema: str, args: str = "") ->
 
 
 def _session_started(schema: str) -> str:
-    return _definer("simulator_session_started", "trigger", """
+    return _definer(
+        "simulator_session_started",
+        "trigger",
+        """
 BEGIN
   INSERT INTO scenario_titles (scenario, title) VALUES (NEW.scenario, NEW.scenario_title)
     ON CONFLICT (scenario) DO UPDATE SET title = excluded.title;
@@ -159,22 +174,32 @@ BEGIN
         OR trainee_summary.last_played < excluded.last_played
         THEN excluded.last_played ELSE trainee_summary.last_played END;
   RETURN NULL;
-END""", schema)
+END""",
+        schema,
+    )
 
 
 def _session_discarded(schema: str) -> str:
-    return _definer("simulator_session_discarded", "trigger", """
+    return _definer(
+        "simulator_session_discarded",
+        "trigger",
+        """
 BEGIN
   UPDATE trainee_summary SET sessions = sessions - 1,
     last_played = (SELECT MAX(started_at) FROM sessions WHERE trainee_id = OLD.trainee_id)
     WHERE trainee_id = OLD.trainee_id;
   RETURN NULL;
-END""", schema)
+END""",
+        schema,
+    )
 
 
 def _turn_recorded(schema: str) -> str:
     # Each category counts once per turn and kind, as SessionRecorder.record_turn counts on SQLite.
-    return _definer("simulator_turn_recorded", "trigger", """
+    return _definer(
+        "simulator_turn_recorded",
+        "trigger",
+        """
 DECLARE
   v_detail jsonb := NEW.detail::jsonb;
   v_trainee bigint;
@@ -198,12 +223,17 @@ BEGIN
     SELECT count(*), round(sum(t.score)::float8 / count(*)) FROM turns t WHERE t.session_id = NEW.session_id
   ) WHERE id = NEW.session_id;
   RETURN NULL;
-END""", schema)
+END""",
+        schema,
+    )
 
 
 def _finish_session(schema: str) -> str:
     # The same figures as store/summaries.session_finished, computed by the server.
-    return _definer(FINISH, "boolean", f"""
+    return _definer(
+        FINISH,
+        "boolean",
+        f"""
 DECLARE
   s sessions%ROWTYPE;
   v_old text;
@@ -258,7 +288,10 @@ BEGIN
       latest_at = CASE WHEN {_earlier("trainee_scenarios.latest", "excluded.latest")}
         THEN excluded.latest_at ELSE trainee_scenarios.latest_at END;
   RETURN true;
-END""", schema, args=FINISH_ARGUMENTS)
+END""",
+        schema,
+        args=FINISH_ARGUMENTS,
+    )
 
 
 def _earlier(a: str, b: str) -> str:
@@ -385,9 +418,7 @@ def _require_postgres(store: Store) -> Driver:
             "再用 --db postgresql://… 运行本命令（见 docs/团队部署指南.md）。"
         )
     if store.identity().kind != "owner":
-        raise StoreError(
-            f"只有建表的管理员账号能管理数据库账号与权限；当前是{store.identity().describe()}。"
-        )
+        raise StoreError(f"只有建表的管理员账号能管理数据库账号与权限；当前是{store.identity().describe()}。")
     return driver
 
 
@@ -411,38 +442,65 @@ def init(store: Store) -> list[str]:
                 done.append(f"✓ 新建角色组 {group}（{KINDS[kind]}）")
         everyone = ", ".join(quote_ident(g) for g in groups.values())
         statements = [
-            (f"REVOKE CONNECT, TEMPORARY ON DATABASE {quote_ident(database)} FROM PUBLIC",
-             f"✓ 收回所有人连接数据库 {database} 的默认权限"),
-            (f"GRANT CONNECT ON DATABASE {quote_ident(database)} TO {everyone}",
-             "✓ 三个角色组可以连接数据库"),
+            (
+                f"REVOKE CONNECT, TEMPORARY ON DATABASE {quote_ident(database)} FROM PUBLIC",
+                f"✓ 收回所有人连接数据库 {database} 的默认权限",
+            ),
+            (f"GRANT CONNECT ON DATABASE {quote_ident(database)} TO {everyone}", "✓ 三个角色组可以连接数据库"),
             (f"GRANT USAGE ON SCHEMA {quote_ident(schema)} TO {everyone}", f"✓ 三个角色组可以使用模式 {schema}"),
-            (f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {everyone}",
-             "✓ 查询权限（能看到哪些行由行级安全策略决定：学员只看自己，组长看本组，培训师看全部）"),
-            (f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {', '.join(READ_TABLES)} FROM {everyone}",
-             "✓ 收回其他写权限（以下逐项授予）"),
-            (f"GRANT INSERT ({SESSION_START_COLUMNS}) ON sessions TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：只能为自己开始练习（得分、结束状态等列不能写）"),
-            (f"GRANT DELETE ON sessions TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：可以删除自己没有任何回合的空练习"),
-            (f"GRANT INSERT ({TURN_COLUMNS}) ON turns TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：只能给自己未结束的练习追加回合；已保存的回合不能修改或删除"),
-            (f"GRANT USAGE ON SEQUENCE sessions_id_seq, turns_id_seq TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：可以取得新练习、新回合的编号"),
-            (f"GRANT EXECUTE ON FUNCTION {FINISH_SIGNATURE} TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：通过服务器函数结束自己的练习（得分不能高于各回合平均分）"),
-            (f"GRANT INSERT ({DISPUTE_COLUMNS}) ON disputes TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：可以对自己的回合提出申诉（“我认为判错了”）"),
-            (f"GRANT USAGE ON SEQUENCE disputes_id_seq TO {quote_ident(groups['trainee'])}",
-             "✓ 学员：可以取得新申诉的编号"),
-            (f"GRANT INSERT ({MARK_COLUMNS}), UPDATE (superseded_by) ON review_marks TO "
-             f"{quote_ident(groups['trainer'])}",
-             "✓ 培训师：可以给任何回合写复核标记（新标记取代旧标记，旧的保留）；练习记录只读"),
-            (f"GRANT USAGE ON SEQUENCE review_marks_id_seq TO {quote_ident(groups['trainer'])}",
-             "✓ 培训师：可以取得新复核标记的编号"),
-            (f"GRANT INSERT, UPDATE, DELETE ON assignments TO {quote_ident(groups['lead'])}",
-             "✓ 组长：可以给本组学员布置、修改、撤销任务；练习记录只读"),
-            (f"GRANT USAGE ON SEQUENCE assignments_id_seq TO {quote_ident(groups['lead'])}",
-             "✓ 组长：可以取得新任务的编号"),
+            (
+                f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {everyone}",
+                "✓ 查询权限（能看到哪些行由行级安全策略决定：学员只看自己，组长看本组，培训师看全部）",
+            ),
+            (
+                f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {', '.join(READ_TABLES)} FROM {everyone}",
+                "✓ 收回其他写权限（以下逐项授予）",
+            ),
+            (
+                f"GRANT INSERT ({SESSION_START_COLUMNS}) ON sessions TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：只能为自己开始练习（得分、结束状态等列不能写）",
+            ),
+            (
+                f"GRANT DELETE ON sessions TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：可以删除自己没有任何回合的空练习",
+            ),
+            (
+                f"GRANT INSERT ({TURN_COLUMNS}) ON turns TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：只能给自己未结束的练习追加回合；已保存的回合不能修改或删除",
+            ),
+            (
+                f"GRANT USAGE ON SEQUENCE sessions_id_seq, turns_id_seq TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：可以取得新练习、新回合的编号",
+            ),
+            (
+                f"GRANT EXECUTE ON FUNCTION {FINISH_SIGNATURE} TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：通过服务器函数结束自己的练习（得分不能高于各回合平均分）",
+            ),
+            (
+                f"GRANT INSERT ({DISPUTE_COLUMNS}) ON disputes TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：可以对自己的回合提出申诉（“我认为判错了”）",
+            ),
+            (
+                f"GRANT USAGE ON SEQUENCE disputes_id_seq TO {quote_ident(groups['trainee'])}",
+                "✓ 学员：可以取得新申诉的编号",
+            ),
+            (
+                f"GRANT INSERT ({MARK_COLUMNS}), UPDATE (superseded_by) ON review_marks TO "
+                f"{quote_ident(groups['trainer'])}",
+                "✓ 培训师：可以给任何回合写复核标记（新标记取代旧标记，旧的保留）；练习记录只读",
+            ),
+            (
+                f"GRANT USAGE ON SEQUENCE review_marks_id_seq TO {quote_ident(groups['trainer'])}",
+                "✓ 培训师：可以取得新复核标记的编号",
+            ),
+            (
+                f"GRANT INSERT, UPDATE, DELETE ON assignments TO {quote_ident(groups['lead'])}",
+                "✓ 组长：可以给本组学员布置、修改、撤销任务；练习记录只读",
+            ),
+            (
+                f"GRANT USAGE ON SEQUENCE assignments_id_seq TO {quote_ident(groups['lead'])}",
+                "✓ 组长：可以取得新任务的编号",
+            ),
         ]
         for sql, said in statements:
             driver.execute(sql)
@@ -485,7 +543,8 @@ def _login_role(driver: Driver, role: str, group: str, password: str | None) -> 
     for other in group_roles(driver).values():
         if other != group and driver.execute(
             "SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
-            "WHERE r.rolname = ? AND u.rolname = ?", (other, role)
+            "WHERE r.rolname = ? AND u.rolname = ?",
+            (other, role),
         ):
             driver.execute(f"REVOKE {quote_ident(other)} FROM {quote_ident(role)}")
             done.append(f"✓ 收回 {role} 在 {other} 中的成员身份")

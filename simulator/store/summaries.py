@@ -54,8 +54,16 @@ def categories_counted(driver: Driver, trainee_id: int, counts: dict[tuple[str, 
 
 
 def session_finished(
-    driver: Driver, *, trainee_id: int, session_id: int, scenario: str, started_at: str, mode: str,
-    score: int, passed: bool, lock: str,
+    driver: Driver,
+    *,
+    trainee_id: int,
+    session_id: int,
+    scenario: str,
+    started_at: str,
+    mode: str,
+    score: int,
+    passed: bool,
+    lock: str,
 ) -> None:
     """Count a session that has just closed (``lock`` is the driver's row-lock clause)."""
     rows = driver.execute(f"SELECT recent FROM trainee_summary WHERE trainee_id = ?{lock}", (trainee_id,))
@@ -73,18 +81,24 @@ def session_finished(
         "ON CONFLICT (trainee_id, scenario) DO UPDATE SET sessions = trainee_scenarios.sessions + 1, "
         "score_sum = trainee_scenarios.score_sum + excluded.score_sum, "
         "best = CASE WHEN excluded.best > trainee_scenarios.best THEN excluded.best ELSE trainee_scenarios.best END, "
-        "first_score = CASE WHEN " + _earlier("excluded.first", "trainee_scenarios.first") +
-        " THEN excluded.first_score ELSE trainee_scenarios.first_score END, "
-        "first_id = CASE WHEN " + _earlier("excluded.first", "trainee_scenarios.first") +
-        " THEN excluded.first_id ELSE trainee_scenarios.first_id END, "
-        "first_at = CASE WHEN " + _earlier("excluded.first", "trainee_scenarios.first") +
-        " THEN excluded.first_at ELSE trainee_scenarios.first_at END, "
-        "latest_score = CASE WHEN " + _earlier("trainee_scenarios.latest", "excluded.latest") +
-        " THEN excluded.latest_score ELSE trainee_scenarios.latest_score END, "
-        "latest_id = CASE WHEN " + _earlier("trainee_scenarios.latest", "excluded.latest") +
-        " THEN excluded.latest_id ELSE trainee_scenarios.latest_id END, "
-        "latest_at = CASE WHEN " + _earlier("trainee_scenarios.latest", "excluded.latest") +
-        " THEN excluded.latest_at ELSE trainee_scenarios.latest_at END",
+        "first_score = CASE WHEN "
+        + _earlier("excluded.first", "trainee_scenarios.first")
+        + " THEN excluded.first_score ELSE trainee_scenarios.first_score END, "
+        "first_id = CASE WHEN "
+        + _earlier("excluded.first", "trainee_scenarios.first")
+        + " THEN excluded.first_id ELSE trainee_scenarios.first_id END, "
+        "first_at = CASE WHEN "
+        + _earlier("excluded.first", "trainee_scenarios.first")
+        + " THEN excluded.first_at ELSE trainee_scenarios.first_at END, "
+        "latest_score = CASE WHEN "
+        + _earlier("trainee_scenarios.latest", "excluded.latest")
+        + " THEN excluded.latest_score ELSE trainee_scenarios.latest_score END, "
+        "latest_id = CASE WHEN "
+        + _earlier("trainee_scenarios.latest", "excluded.latest")
+        + " THEN excluded.latest_id ELSE trainee_scenarios.latest_id END, "
+        "latest_at = CASE WHEN "
+        + _earlier("trainee_scenarios.latest", "excluded.latest")
+        + " THEN excluded.latest_at ELSE trainee_scenarios.latest_at END",
         (trainee_id, scenario, score, score, score, started_at, session_id, score, started_at, session_id),
     )
 
@@ -113,8 +127,18 @@ def rebuild(driver: Driver) -> None:
     for trainee_id, session_id, started_at, score, scenario, finished, mode, passed in rows:
         entry = summary.setdefault(
             trainee_id,
-            {"sessions": 0, "finished": 0, "sum": 0, "scored": 0, "best": None, "passed": 0, "exams": 0,
-             "exam_passed": 0, "last": None, "recent": []},
+            {
+                "sessions": 0,
+                "finished": 0,
+                "sum": 0,
+                "scored": 0,
+                "best": None,
+                "passed": 0,
+                "exams": 0,
+                "exam_passed": 0,
+                "last": None,
+                "recent": [],
+            },
         )
         entry["sessions"] += 1
         entry["last"] = started_at if entry["last"] is None or started_at > entry["last"] else entry["last"]
@@ -131,8 +155,17 @@ def rebuild(driver: Driver) -> None:
         entry["recent"] = _with_score(entry["recent"], started_at, session_id, score)
         per = scenarios.get((trainee_id, scenario))
         if per is None:
-            scenarios[(trainee_id, scenario)] = [1, score, score, score, started_at, session_id, score, started_at,
-                                                 session_id]
+            scenarios[(trainee_id, scenario)] = [
+                1,
+                score,
+                score,
+                score,
+                started_at,
+                session_id,
+                score,
+                started_at,
+                session_id,
+            ]
         else:
             per[0] += 1
             per[1] += score
@@ -142,8 +175,19 @@ def rebuild(driver: Driver) -> None:
         driver.execute(
             "INSERT INTO trainee_summary (trainee_id, sessions, finished, score_sum, scored, best, passed, exams, "
             "exam_passed, last_played, recent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (trainee_id, e["sessions"], e["finished"], e["sum"], e["scored"], e["best"], e["passed"], e["exams"],
-             e["exam_passed"], e["last"], json.dumps(e["recent"])),
+            (
+                trainee_id,
+                e["sessions"],
+                e["finished"],
+                e["sum"],
+                e["scored"],
+                e["best"],
+                e["passed"],
+                e["exams"],
+                e["exam_passed"],
+                e["last"],
+                json.dumps(e["recent"]),
+            ),
         )
     for (trainee_id, scenario), per in scenarios.items():
         driver.execute(

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -39,7 +39,6 @@ from .messages import (
     OpenTraineeSessions,
     OpenTranscript,
 )
-from .screens.confirm import ConfirmScreen
 from .screens.start import StartScreen
 from .services import Services
 
@@ -69,9 +68,12 @@ class SimulatorApp(App[None]):
         if theme:
             self.theme = theme
         self.push_screen(StartScreen())
+        # Start loading what the next screens need, in thread workers. (Not on ``Ready``
+        # or after a refresh: a browser session through textual-serve may see neither
+        # before its first input.)
+        self.start_loading()
 
-    def on_ready(self, event: events.Ready) -> None:
-        """The first frame is drawn: start loading what the next screens need."""
+    def start_loading(self) -> None:
         self.load_content()
         self.load_engine()
 
@@ -239,11 +241,14 @@ class SimulatorApp(App[None]):
         # A play screen exists only if its module was imported (quitting from the start screen imports nothing).
         play = sys.modules.get("simulator.tui.screens.play")
         if play is not None and isinstance(screen, play.PlayScreen) and not screen.finished and screen.has_work():
+            from .screens.confirm import ConfirmScreen
+
             count = len(screen.dialogue.turns) if screen.dialogue else 0
             question = "退出程序？\n"
             question += (
                 f"已完成的 {count} 个回合都已保存，这次练习会记为“未完成”，下次可在场景列表按 c 接着练。"
-                if count else "还没发送的回复会丢失。"
+                if count
+                else "还没发送的回复会丢失。"
             )
 
             def answered(leave: bool | None) -> None:

@@ -100,10 +100,17 @@ class AssignmentForm(ModalScreen[NewAssignment | None]):
             self.notify(str(exc) if isinstance(exc, AssignmentError) else "及格线应是整数", severity="warning")
             return
         mode = str(self.query_one("#mode", Select).value)
-        self.dismiss(NewAssignment(
-            scenario.id, scenario.title, target if kind == "trainee" else None, target if kind == "team" else None,
-            pass_mark, mode, due,
-        ))
+        self.dismiss(
+            NewAssignment(
+                scenario.id,
+                scenario.title,
+                target if kind == "trainee" else None,
+                target if kind == "team" else None,
+                pass_mark,
+                mode,
+                due,
+            )
+        )
 
 
 class AssignmentsScreen(AppScreen):
@@ -148,8 +155,14 @@ class AssignmentsScreen(AppScreen):
         for p in self.progress:
             a = p.assignment
             table.add_row(
-                str(a.id), Text(printable(a.title)), Text(printable(a.target)), MODE_LABELS.get(a.mode, a.mode),
-                str(a.pass_mark), a.due or "—", p.summary, key=str(a.id),
+                str(a.id),
+                Text(printable(a.title)),
+                Text(printable(a.target)),
+                MODE_LABELS.get(a.mode, a.mode),
+                str(a.pass_mark),
+                a.due or "—",
+                p.summary,
+                key=str(a.id),
             )
         if self.progress:
             table.move_cursor(row=min(max(row, 0), len(self.progress) - 1))
@@ -225,8 +238,13 @@ class AssignmentsScreen(AppScreen):
 
         def add(store: Store) -> int:
             return store.add_assignment(
-                scenario=new.scenario, title=new.title, trainee=new.trainee, team=new.team, pass_mark=new.pass_mark,
-                mode=new.mode, due=new.due,
+                scenario=new.scenario,
+                title=new.title,
+                trainee=new.trainee,
+                team=new.team,
+                pass_mark=new.pass_mark,
+                mode=new.mode,
+                due=new.due,
             )
 
         def done(assignment_id: int) -> None:

@@ -33,7 +33,13 @@ class DebriefScreen(AppScreen):
     BINDINGS = [
         Binding("r", "retry", "重练", id="debrief.retry", tooltip="用同一模式再练一次这个场景"),
         Binding("p", "progress", "我的进度", id="debrief.progress", tooltip="查看得分趋势和薄弱项"),
-        Binding("d", "dispute", "我认为判错了", id="debrief.dispute", tooltip="对某个回合的评判提出申诉，培训师复核时会先看到"),
+        Binding(
+            "d",
+            "dispute",
+            "我认为判错了",
+            id="debrief.dispute",
+            tooltip="对某个回合的评判提出申诉，培训师复核时会先看到",
+        ),
         Binding("escape,q", "back", "返回", id="debrief.back", tooltip="回到场景列表"),
     ]
 
@@ -65,9 +71,7 @@ class DebriefScreen(AppScreen):
 
             self.read_store(read, lambda found: self.show(*found))
             scenarios = list(self.services.scenarios.values())
-            self.read_store(
-                lambda store: next_scenarios(store, self.services, self.trainee, scenarios), self.show_next
-            )
+            self.read_store(lambda store: next_scenarios(store, self.services, self.trainee, scenarios), self.show_next)
 
     def show_next(self, recommendations: list[Recommendation]) -> None:
         if not recommendations:
@@ -90,8 +94,10 @@ class DebriefScreen(AppScreen):
         if previous is not None and previous.score is not None:
             delta = dialogue.score - previous.score
             bar.append(f"   上次 {previous.score} ", style="dim")
-            bar.append(("▲" if delta > 0 else "▼" if delta < 0 else "＝") + str(abs(delta)),
-                       style="green" if delta > 0 else "red" if delta < 0 else "dim")
+            bar.append(
+                ("▲" if delta > 0 else "▼" if delta < 0 else "＝") + str(abs(delta)),
+                style="green" if delta > 0 else "red" if delta < 0 else "dim",
+            )
         self.query_one("#scorebar", TitleBar).update(bar)
 
         summary = Text()
@@ -110,7 +116,8 @@ class DebriefScreen(AppScreen):
         ceiling = path_max_score(self.scenario, dialogue.path, dialogue.ending_id)
         if ceiling:
             summary.append(
-                f"  这条路径最高可得 {ceiling} 分，你得到其中的 {round(100 * dialogue.score / ceiling)}%。\n", style="dim"
+                f"  这条路径最高可得 {ceiling} 分，你得到其中的 {round(100 * dialogue.score / ceiling)}%。\n",
+                style="dim",
             )
         explained = Text("\n得分明细（整场为各回合平均")
         explained.append("，结局失败再减 10 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
@@ -146,7 +153,9 @@ class DebriefScreen(AppScreen):
         label = self._label(step, dialogue)
         if turn is None:
             return label
-        return label + (" ✓" if turn.outcome == "met" else " ✗" if turn.outcome in ("prohibited", "missed", "timeout") else " △")
+        return label + (
+            " ✓" if turn.outcome == "met" else " ✗" if turn.outcome in ("prohibited", "missed", "timeout") else " △"
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "dispute":
@@ -177,7 +186,9 @@ class DebriefScreen(AppScreen):
             )
 
         self.app.push_screen(
-            FormScreen("我认为判错了：哪个回合、哪里不对？", [("turn", "第几回合", default), ("comment", "说明（可不填）", "")]),
+            FormScreen(
+                "我认为判错了：哪个回合、哪里不对？", [("turn", "第几回合", default), ("comment", "说明（可不填）", "")]
+            ),
             submit,
         )
 

@@ -17,8 +17,8 @@ from ...scenario import Scenario
 from ...search import find
 from ...terminal import printable
 from ..messages import ContentReady, EngineReady, OpenPlay, OpenProgress, OpenReview, OpenTeam
-from ..widgets import SkippedBanner, TitleBar, stars
 from ..tasks import TasksPanel
+from ..widgets import SkippedBanner, TitleBar, stars
 from .base import AppScreen
 
 if TYPE_CHECKING:
@@ -111,12 +111,17 @@ class PickerScreen(AppScreen):
         for scenario in scenarios:
             best, last = history.get(scenario.id, (None, None))
             table.add_row(
-                scenario.title, stars(scenario.difficulty), " ".join(scenario.tags[:3]),
-                "—" if best is None else str(best), "待续" if scenario.id in self._unfinished else (last or "—"),
+                scenario.title,
+                stars(scenario.difficulty),
+                " ".join(scenario.tags[:3]),
+                "—" if best is None else str(best),
+                "待续" if scenario.id in self._unfinished else (last or "—"),
                 key=scenario.id,
             )
         if not scenarios:
-            self.query_one("#details", Static).update("没有符合筛选条件的场景。" if services.scenarios else "正在载入场景…")
+            self.query_one("#details", Static).update(
+                "没有符合筛选条件的场景。" if services.scenarios else "正在载入场景…"
+            )
         else:
             self.show_details(0)
 

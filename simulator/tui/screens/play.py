@@ -195,7 +195,8 @@ class PlayScreen(AppScreen):
         self.dialogue = Dialogue(self.scenario, matcher, seed=seed)
         self.seed = seed
         persona = self.scenario.persona
-        intro = f"【{self.scenario.title}】{'考试模式：不提示，成绩可比。' if self.exam else '练习模式：打字时会提示禁用语，F1 看提示。'}"
+        mode = "考试模式：不提示，成绩可比。" if self.exam else "练习模式：打字时会提示禁用语，F1 看提示。"
+        intro = f"【{self.scenario.title}】{mode}"
         self._say_system(intro)
         if self.scenario.goal:
             self._say_system(f"目标：{self.scenario.goal}")
@@ -243,7 +244,9 @@ class PlayScreen(AppScreen):
         if not self.exam:
             for hit in turn.prohibited:
                 label = labels.get(hit.category, hit.category)
-                note = Text(f"⚠ {label}「{_short(hit.matched)}」（{hit.source}）\n  建议：{hit.suggestion}", style="red")
+                note = Text(
+                    f"⚠ {label}「{_short(hit.matched)}」（{hit.source}）\n  建议：{hit.suggestion}", style="red"
+                )
                 self._chat().mount(Static(note, classes="system"))
         self._chat().scroll_end(animate=False)
 
@@ -320,7 +323,9 @@ class PlayScreen(AppScreen):
             try:
                 if self.recorder is None:  # the session starts with its first turn: no empty sessions
                     self.recorder = store.begin_session(
-                        trainee=self.trainee, scenario=self.scenario, seed=self.seed,
+                        trainee=self.trainee,
+                        scenario=self.scenario,
+                        seed=self.seed,
                         mode="exam" if self.exam else "practice",
                     )
                 self.recorder.record_turn(turn)

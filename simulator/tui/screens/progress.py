@@ -58,7 +58,9 @@ class ProgressScreen(AppScreen):
         scored = [s for s in sessions if s.score is not None]
         bar = Text(f" 我的进度 · {printable(self.trainee)}", style="bold")
         if report is not None and report.average is not None:
-            bar.append(f"    共 {report.sessions} 次  平均 {report.average:.0f}  最高 {report.best}  趋势 {report.trend_arrow}")
+            bar.append(
+                f"    共 {report.sessions} 次  平均 {report.average:.0f}  最高 {report.best}  趋势 {report.trend_arrow}"
+            )
         self.query_one("#progressbar", TitleBar).update(bar)
         plot = self.query_one("#plot", PlotextPlot).plt
         plot.title("得分趋势")
@@ -76,17 +78,25 @@ class ProgressScreen(AppScreen):
             weak.append(" · ".join(f"{labels.get(c, c)} {n} 次" for c, n in report.most_broken) + "\n")
         if report is not None and report.most_missed:
             weak.append("最常遗漏：", style="bold yellow")
-            weak.append(" · ".join("或".join(labels.get(x, x) for x in c.split("|")) + f" {n} 次" for c, n in report.most_missed))
+            weak.append(
+                " · ".join(
+                    "或".join(labels.get(x, x) for x in c.split("|")) + f" {n} 次" for c, n in report.most_missed
+                )
+            )
         if not sessions:
             weak.append("还没有练习记录，回到场景列表开始第一次练习吧。", style="dim")
         self.query_one("#weak", Static).update(weak)
         table = self.query_one("#sessions", DataTable)
         for session in reversed(sessions):
             self.session_ids.append(session.id)
-            table.add_row(str(session.id), Text(printable(session.scenario_title)), session.when,
-                          "考试" if session.mode == "exam" else "练习",
-                          OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
-                          "—" if session.score is None else str(session.score))
+            table.add_row(
+                str(session.id),
+                Text(printable(session.scenario_title)),
+                session.when,
+                "考试" if session.mode == "exam" else "练习",
+                OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
+                "—" if session.score is None else str(session.score),
+            )
 
     def action_open(self) -> None:
         table = self.query_one("#sessions", DataTable)

@@ -62,8 +62,13 @@ class ReviewScreen(AppScreen):
         table = self.query_one("#reviewlist", DataTable)
         table.clear()
         for item in queue:
-            table.add_row(item.key, item.reason, Text(printable(item.session.trainee)),
-                          Text(printable(item.turn.reply[:30])), key=item.key)
+            table.add_row(
+                item.key,
+                item.reason,
+                Text(printable(item.session.trainee)),
+                Text(printable(item.turn.reply[:30])),
+                key=item.key,
+            )
         bar = Text(f" 复核 · {printable(self.reviewer)} · 队列 {len(queue)} 个回合（申诉优先）", style="bold")
         self.query_one("#reviewbar", TitleBar).update(bar)
         if queue:
@@ -76,8 +81,13 @@ class ReviewScreen(AppScreen):
         if not 0 <= row < len(self.queue):
             return
         item = self.queue[row]
-        body = Text(printable(f"练习 {item.session.id} · {item.session.trainee} · {item.session.scenario_title}"
-                              f" · {item.reason}：{item.detail}\n"), style="bold")
+        body = Text(
+            printable(
+                f"练习 {item.session.id} · {item.session.trainee} · {item.session.scenario_title}"
+                f" · {item.reason}：{item.detail}\n"
+            ),
+            style="bold",
+        )
         body.append_text(turn_text(item.turn, self.labels()))
         self.query_one("#reviewturn", Static).update(body)
 
@@ -104,8 +114,13 @@ class ReviewScreen(AppScreen):
             self._save(item, {"kind": kind})
             return
         judged = sorted({h.category for h in item.turn.prohibited})
-        fields = [("category", "类别编号" + (f"（判定的：{'、'.join(judged)}）" if judged else ""),
-                   judged[0] if kind == "false_alarm" and judged else "")]
+        fields = [
+            (
+                "category",
+                "类别编号" + (f"（判定的：{'、'.join(judged)}）" if judged else ""),
+                judged[0] if kind == "false_alarm" and judged else "",
+            )
+        ]
         if kind == "missed":
             fields.append(("words", "违规的原话（可不填；填了会生成话术库建议）", ""))
         fields.append(("comment", "说明（可不填）", ""))
@@ -120,12 +135,21 @@ class ReviewScreen(AppScreen):
         kinds = self.services.matcher.book.kinds() if self.services.matcher else {}
         wanted = "standard" if kind in ("wrong_credit", "missing_credit") else "prohibited"
         if kind != "confirmed" and kinds.get(category) != wanted:
-            self.notify(f"{category or '（空）'} 不是{'常用语' if wanted == 'standard' else '禁用语'}类别", severity="error")
+            self.notify(
+                f"{category or '（空）'} 不是{'常用语' if wanted == 'standard' else '禁用语'}类别", severity="error"
+            )
             return
 
         def write(store: Store) -> Mark:
-            return store.add_mark(item.session.id, item.turn.n, reviewer=self.reviewer, kind=kind, category=category,
-                                  words=values.get("words", ""), comment=values.get("comment", ""))
+            return store.add_mark(
+                item.session.id,
+                item.turn.n,
+                reviewer=self.reviewer,
+                kind=kind,
+                category=category,
+                words=values.get("words", ""),
+                comment=values.get("comment", ""),
+            )
 
         def done(mark: Mark) -> None:
             proposed = suggestion(mark, item.turn)

@@ -130,7 +130,9 @@ class StartScreen(AppScreen):
             # One warning per new name: Enter again means "yes, a new trainee".
             self._warned = name
             self.notify(
-                printable(f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。"),
+                printable(
+                    f"已有相近的学员：{'、'.join(close)}。如果是你，请在下方列表中选择；确实是新学员就再按一次回车。"
+                ),
                 severity="warning",
                 timeout=8,
                 markup=False,  # names are shown as typed

@@ -54,7 +54,11 @@ class TeamScreen(AppScreen):
         table = self.query_one("#team", DataTable)
         table.add_columns("学员", "次数", "平均", "通过率", "趋势", "最近", "最常违反")
         self.query_one("#teamnote", Static).update(
-            Text(f"只计完成的练习。通过：非失败结局且 ≥ 及格线（默认 {PASS_SCORE}）；趋势：近 {TREND_WINDOW} 次均分减前 {TREND_WINDOW} 次", style="dim")
+            Text(
+                f"只计完成的练习。通过：非失败结局且 ≥ 及格线（默认 {PASS_SCORE}）；"
+                f"趋势：近 {TREND_WINDOW} 次均分减前 {TREND_WINDOW} 次",
+                style="dim",
+            )
         )
         table.focus()
         # One row per trainee from the store's summaries, read off the UI thread.
@@ -79,9 +83,13 @@ class TeamScreen(AppScreen):
         for r in self.report[self.page * PAGE : (self.page + 1) * PAGE]:
             broken = "、".join(labels.get(c, c) for c, _ in r.most_broken[:1]) or "—"
             table.add_row(
-                Text(printable(r.trainee)), r.counts_text, "—" if r.average is None else f"{r.average:.0f}",
+                Text(printable(r.trainee)),
+                r.counts_text,
+                "—" if r.average is None else f"{r.average:.0f}",
                 "—" if r.pass_rate is None else f"{r.pass_rate * 100:.0f}%",
-                r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"), (r.last_played or "—")[5:10], broken,
+                r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"),
+                (r.last_played or "—")[5:10],
+                broken,
                 key=r.trainee,
             )
         paging = f" · 第 {self.page + 1}/{self.pages} 页（n/b 翻页）" if self.pages > 1 else ""
@@ -143,8 +151,15 @@ class TraineeSessionsScreen(AppScreen):
         table = self.query_one("#trainee_sessions", DataTable)
         for s in reversed(sessions):
             self.ids.append(s.id)
-            table.add_row(str(s.id), Text(printable(s.scenario_title)), s.when, "考试" if s.mode == "exam" else "练习",
-                          OUTCOME_LABELS.get(s.outcome or "", "未完成"), "—" if s.score is None else str(s.score), str(s.turns))
+            table.add_row(
+                str(s.id),
+                Text(printable(s.scenario_title)),
+                s.when,
+                "考试" if s.mode == "exam" else "练习",
+                OUTCOME_LABELS.get(s.outcome or "", "未完成"),
+                "—" if s.score is None else str(s.score),
+                str(s.turns),
+            )
 
     def action_open(self) -> None:
         if self.ids:

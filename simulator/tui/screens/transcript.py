@@ -38,8 +38,13 @@ class TranscriptScreen(AppScreen):
         if session is None:
             self.query_one("#transcript_body", Static).update("找不到这次练习。")
             return
-        bar = Text(printable(f" {session.scenario_title} · {session.trainee} · {short_time(session.started_at)}"), style="bold")
-        bar.append(f" · {OUTCOME_LABELS.get(session.outcome or '', '未完成')} · 得分 {session.score if session.score is not None else '—'}")
+        bar = Text(
+            printable(f" {session.scenario_title} · {session.trainee} · {short_time(session.started_at)}"), style="bold"
+        )
+        bar.append(
+            f" · {OUTCOME_LABELS.get(session.outcome or '', '未完成')} · "
+            f"得分 {session.score if session.score is not None else '—'}"
+        )
         self.query_one("#transcriptbar", TitleBar).update(bar)
         labels = self.labels()
         body = Text()
