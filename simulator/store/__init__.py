@@ -70,6 +70,25 @@ def _session(row: tuple[Any, ...]) -> SessionRecord:
     )
 
 
+def _turn(row: tuple[Any, ...]) -> TurnRecord:
+    """A ``turns`` row (n … seconds, detail, in the order the queries select them) as its record."""
+    n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail = row
+    return TurnRecord.stored(
+        n=n,
+        node=node,
+        customer=customer,
+        reply=reply,
+        timed_out=bool(timed_out),
+        outcome=outcome,
+        mood_before=mood_before,
+        mood=mood,
+        score=score,
+        next_node=next_node,
+        seconds=seconds,
+        detail=json.loads(detail),
+    )
+
+
 class SessionRecorder:
     """Writes one session as it is played: each turn in its own transaction, then the close."""
 
@@ -400,36 +419,7 @@ class Store:
             "detail FROM turns WHERE session_id = ? ORDER BY n",
             (session_id,),
         )
-        return [
-            TurnRecord.stored(
-                n=n,
-                node=node,
-                customer=customer,
-                reply=reply,
-                timed_out=bool(timed_out),
-                outcome=outcome,
-                mood_before=mood_before,
-                mood=mood,
-                score=score,
-                next_node=next_node,
-                seconds=seconds,
-                detail=json.loads(detail),
-            )
-            for (
-                n,
-                node,
-                customer,
-                reply,
-                timed_out,
-                outcome,
-                mood_before,
-                mood,
-                score,
-                next_node,
-                seconds,
-                detail,
-            ) in rows
-        ]
+        return [_turn(row) for row in rows]
 
     def previous_session(self, trainee: str, scenario: str, before_id: int) -> SessionRow | None:
         """The trainee's latest earlier session of the same scenario."""
@@ -677,32 +667,7 @@ class Store:
             "ORDER BY u.id DESC LIMIT ?",
             (limit,),
         )
-        out = []
-        for row in rows:
-            session = _session(row[:14])
-            n, node, customer, reply, timed_out, outcome, mood_before, mood, score, next_node, seconds, detail = row[
-                14:
-            ]
-            out.append(
-                (
-                    session,
-                    TurnRecord.stored(
-                        n=n,
-                        node=node,
-                        customer=customer,
-                        reply=reply,
-                        timed_out=bool(timed_out),
-                        outcome=outcome,
-                        mood_before=mood_before,
-                        mood=mood,
-                        score=score,
-                        next_node=next_node,
-                        seconds=seconds,
-                        detail=json.loads(detail),
-                    ),
-                )
-            )
-        return out
+        return [(_session(row[:14]), _turn(row[14:])) for row in rows]
 
     def turn(self, session_id: int, n: int) -> TurnRecord | None:
         return next((t for t in self.turns(session_id) if t.n == n), None)
