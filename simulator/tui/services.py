@@ -73,7 +73,9 @@ class Services:
         self._check_categories(matcher)
         try:
             attach_learned(  # cached, keyed by the files' bytes as the CLI keys it
-                matcher, locations.corpus_sources(), list(self.scenarios.values()),
+                matcher,
+                locations.corpus_sources(),
+                list(self.scenarios.values()),
                 scenario_sources=locations.scenario_sources(self.extra_scenarios),
             )
         except ContentError as exc:
