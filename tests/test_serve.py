@@ -220,6 +220,7 @@ async def test_the_app_in_a_real_browser(served: Any, browser: Page) -> None:  #
     await browser.send("Runtime.evaluate", expression="document.querySelector('.xterm-helper-textarea').focus()")
     await browser.type("王小明")
     await browser.wait_for("王小明")
+    await browser.wait_for("已载入", seconds=120)  # the store is open (on a busy machine it takes a while)
     await browser.press_enter()
     await browser.wait_for("学员：王小明")  # the picker, for this trainee
     await browser.wait_for("难度")
