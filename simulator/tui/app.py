@@ -2,9 +2,10 @@
 
 The app is the one place that builds screens: screens post ``messages.Open*``
 and the handlers below push them.  Start-up work runs in thread workers,
-started once the first frame is on screen (``Ready``) so they never compete
-with it for the interpreter, and is announced to the open screens with
-``ContentReady`` / ``EngineReady``.  Only the start screen is imported before
+started on mount; they wait for the first frame (``Ready``, or at most
+``FIRST_FRAME_GRACE``) so they do not compete with it for the interpreter,
+and are announced to the open screens with ``ContentReady`` /
+``EngineReady``.  Only the start screen is imported before
 the first frame: the others (and the engine, the scenarios' schema and the
 store they import) load when first opened or in the workers.
 """
@@ -12,11 +13,12 @@ store they import) load when first opened or in the workers.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -44,6 +46,11 @@ from .services import Services
 
 keep_punctuation_with_its_text()  # no line of wrapped Chinese starts with 。 or ，
 
+# How long the start-up workers wait for the first frame before they start anyway. Their
+# imports hold the interpreter; a terminal's first frame comes ~0.1-0.3 s after mount, while
+# a browser session through textual-serve may see no ``Ready`` before its first input.
+FIRST_FRAME_GRACE = 0.5
+
 
 class SimulatorApp(App[None]):
     """售后服务情景陪练."""
@@ -60,6 +67,7 @@ class SimulatorApp(App[None]):
 
     def __init__(self, db_url: str | None = None, services: Services | None = None):
         super().__init__()
+        self._first_frame = threading.Event()
         self.services = services or Services(db_url)
         self.startup_error: str | None = None
 
@@ -70,8 +78,11 @@ class SimulatorApp(App[None]):
         self.push_screen(StartScreen())
         # Start loading what the next screens need, in thread workers. (Not on ``Ready``
         # or after a refresh: a browser session through textual-serve may see neither
-        # before its first input.)
+        # before its first input. The workers wait for it a moment instead.)
         self.start_loading()
+
+    def on_ready(self, event: events.Ready) -> None:
+        self._first_frame.set()
 
     def start_loading(self) -> None:
         self.load_content()
@@ -82,6 +93,7 @@ class SimulatorApp(App[None]):
     @work(thread=True, exclusive=False, group="startup")
     def load_content(self) -> None:
         """Scenarios and the store: fast, needed by the first screens."""
+        self._first_frame.wait(FIRST_FRAME_GRACE)
         from ..store import StoreError  # the store's drivers load after the first frame
 
         self.services.load_scenarios()  # a broken or duplicate file is left out, never fatal
@@ -96,6 +108,7 @@ class SimulatorApp(App[None]):
     @work(thread=True, exclusive=False, group="startup")
     def load_engine(self) -> None:
         """The engine, from the user cache (or compiled and trained after a content change): never blocks a screen."""
+        self._first_frame.wait(FIRST_FRAME_GRACE)
         try:
             self.services.load_engine()
         except ContentError as exc:
