@@ -441,3 +441,44 @@ def test_one_person_is_one_trainee_whatever_the_spelling(db_url: str) -> None:
         store.trainee_id("王小明")
         assert store.similar_trainees("王晓明") == ["王小明"]
         assert store.similar_trainees("王小明") == []
+
+
+_CLOSE_WHILE_READING = """
+import sys, threading
+from simulator.store import StoreError, open_store
+
+url = sys.argv[1]
+for attempt in range(20):
+    store = open_store(url)
+    go = threading.Event()
+
+    def reader() -> None:
+        go.wait()
+        for _ in range(500):
+            try:
+                store.trainees()
+            except StoreError:
+                return
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    go.set()
+    store.close()
+    for thread in threads:
+        thread.join()
+print("ok")
+"""
+
+
+def test_closing_while_worker_threads_read_is_not_a_crash(db_url: str) -> None:
+    # The TUI closes the store on exit while its workers may still be reading: on SQLite that
+    # once crashed the interpreter (a segfault inside sqlite3), losing the exit's last writes.
+    with open_store(db_url) as store:
+        for i in range(100):
+            store.trainee_id(f"学员{i}")
+    done = subprocess.run(
+        [sys.executable, "-c", _CLOSE_WHILE_READING, db_url], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"

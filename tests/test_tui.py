@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,38 @@ async def test_a_name_close_to_an_existing_trainee_is_questioned_once(tmp_path: 
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         assert app.screen.trainee == "王晓明"
+
+
+class _SlowToOpen(Services):
+    """The real store, opened only when the test says so (a slow disk or a remote server)."""
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__(db_url)
+        self.may_open = threading.Event()
+
+    def open_store(self) -> None:
+        self.may_open.wait(30)
+        super().open_store()
+
+
+async def test_a_name_entered_while_the_store_opens_goes_on_once_it_is_open(tmp_path: Path, engine: Matcher) -> None:
+    from simulator.tui.screens.start import StartScreen
+
+    services = _SlowToOpen(str(tmp_path / "tui.sqlite3"))
+    services.matcher = engine
+    app = SimulatorApp(services=services)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, StartScreen) and services.store is None
+        box = app.screen.query_one("#name", Input)
+        box.value = "赵一"
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, StartScreen)
+        assert "自动以“赵一”进入" in str(app.screen.query_one("#status", Static).render())
+        services.may_open.set()
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert app.screen.trainee == "赵一"
 
 
 async def test_an_unfinished_session_resumes_where_it_stopped(tmp_path: Path, engine: Matcher) -> None:

@@ -130,7 +130,11 @@ class SQLiteDriver(Driver):
         return {row[0] for row in self.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     def close(self) -> None:
-        self.conn.close()
+        # Under the lock: closing while a worker thread's query runs on this connection
+        # crashes the interpreter (a segfault inside sqlite3). A turn being saved finishes
+        # first; a read that comes after gets a StoreError (closed database), not a crash.
+        with self._lock:
+            self.conn.close()
 
 
 def _writable(path: Path) -> bool:

@@ -39,6 +39,7 @@ class StartScreen(AppScreen):
         yield Footer()
 
     _warned: str | None = None
+    _pending: str | None = None  # a name entered before the store was open: chosen once it is
 
     def on_mount(self) -> None:
         last = self.services.settings.get("trainee")
@@ -51,6 +52,9 @@ class StartScreen(AppScreen):
 
     def on_content_ready(self, message: ContentReady) -> None:
         self.show_trainees()
+        if self._pending is not None:
+            name, self._pending = self._pending, None
+            self.choose(name)
 
     def on_engine_ready(self, message: EngineReady) -> None:
         self.query_one("#skipped", SkippedBanner).show(self.services.skipped)
@@ -101,7 +105,12 @@ class StartScreen(AppScreen):
             self.notify("姓名太长了（最多 30 个字）", severity="warning")
             return
         if services.store is None:
-            self.notify(self.startup_error or "正在打开进度数据库，请稍候…", severity="warning")
+            if self.startup_error:
+                self.notify(self.startup_error, severity="error")
+                return
+            # Still opening: keep the name and go on as soon as the store is open.
+            self._pending = name
+            self.query_one("#status", Static).update(printable(f"正在打开进度数据库…打开后自动以“{name}”进入。"))
             return
 
         from ...store import StoreError  # the store's modules load after the first frame
