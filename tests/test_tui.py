@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from pathlib import Path
 
@@ -330,6 +331,32 @@ async def test_a_name_close_to_an_existing_trainee_is_questioned_once(tmp_path: 
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
         assert app.screen.trainee == "王晓明"
+
+
+async def test_a_large_team_lists_fifty_names_and_the_name_box_filters_them(tmp_path: Path, engine: Matcher) -> None:
+    from textual.widgets import OptionList
+
+    from simulator.tui.screens.start import SHOWN, StartScreen
+
+    with open_store(str(tmp_path / "tui.sqlite3")) as store:
+        for i in range(120):
+            store.trainee_id(f"学员{i:03d}")
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        options = app.screen.query_one("#trainees", OptionList)
+        await wait_until(pilot, lambda: options.option_count > 0)
+        assert isinstance(app.screen, StartScreen)
+        assert options.option_count == SHOWN + 1  # and a line saying how many more there are
+        assert "另有 70 位" in str(options.get_option_at_index(SHOWN).prompt)
+        assert options.get_option_at_index(SHOWN).disabled
+        app.screen.query_one("#name", Input).value = "学员11"
+        await wait_until(pilot, lambda: options.option_count == 10)  # 学员110 … 学员119
+        assert [options.get_option_at_index(i).id for i in range(10)] == [f"学员11{i}" for i in range(10)]
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        assert app.screen.trainee == "学员110"
+        # The engine's objects were frozen out of the garbage collector's reach, and it was turned back on.
+        assert gc.isenabled() and gc.get_freeze_count() > 0
 
 
 class _SlowToOpen(Services):

@@ -12,6 +12,7 @@ store they import) load when first opened or in the workers.
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
@@ -109,11 +110,20 @@ class SimulatorApp(App[None]):
     def load_engine(self) -> None:
         """The engine, from the user cache (or compiled and trained after a content change): never blocks a screen."""
         self._first_frame.wait(FIRST_FRAME_GRACE)
+        # The engine is ~1 million long-lived Python objects (the segmenter's dictionary, the
+        # compiled phrasebook, the learned stage). Each full collection of the garbage collector
+        # walked them all, holding the interpreter for 60-110 ms: the UI froze at random moments
+        # (measured with benchmarks/bench_team_view.py). No collection while they are built; then
+        # they are frozen out of the collector's reach (gc.freeze), as they live as long as the app.
+        gc.disable()
         try:
             self.services.load_engine()
         except ContentError as exc:
             self.call_from_thread(self._fatal, "随产品发布的话术库有误：\n" + "\n".join(map(str, exc.problems[:5])))
             return
+        finally:
+            gc.freeze()
+            gc.enable()
         self.call_from_thread(self._engine_ready)
 
     def _announce(self, message: type[Message]) -> None:

@@ -19,6 +19,10 @@ from .base import AppScreen
 if TYPE_CHECKING:
     from ...store import Identity, Store
 
+# Names listed at once. A company's server may hold 10,000 trainees: listing them all froze the
+# screen for a quarter of a second, and nobody scrolls 10,000 names; the name box filters instead.
+SHOWN = 50
+
 
 class StartScreen(AppScreen):
     BINDINGS = [
@@ -33,12 +37,13 @@ class StartScreen(AppScreen):
             yield Static("和“客户”对练：按规范说话，系统逐句评判，告诉你哪句话违反了哪条规范、应该怎么说。", id="intro")
             yield Static("你的姓名：", classes="label")
             yield Input(placeholder="输入姓名后按回车（新学员会自动建档）", id="name")
-            yield Static("已有学员（↓ 选择）：", classes="label")
+            yield Static("已有学员（↓ 选择）：", classes="label", id="list_label")
             yield OptionList(id="trainees")
             yield Static("正在打开进度数据库…", id="status")
         yield Footer()
 
     _warned: str | None = None
+    _names: list[str] = []  # every trainee in the store, by name
     _pending: str | None = None  # a name entered before the store was open: chosen once it is
 
     def on_mount(self) -> None:
@@ -65,9 +70,8 @@ class StartScreen(AppScreen):
     def list_trainees(self, found: tuple[list[str], Identity]) -> None:
         trainees, who = found
         services = self.services
-        options = self.query_one("#trainees", OptionList)
-        options.clear_options()
-        options.add_options([Option(Text(printable(name)), id=name) for name in trainees])
+        self._names = trainees
+        self.show_names()
         count = len(services.scenarios)
         self.query_one("#skipped", SkippedBanner).show(services.skipped)
         status = f"已载入 {count} 个场景；已有 {len(trainees)} 位学员。"
@@ -81,6 +85,25 @@ class StartScreen(AppScreen):
             status = f"已载入 {count} 个场景；当前账号：{who.describe()}，只能查看记录（按 t 看团队进度）。"
         self.query_one("#status", Static).update(printable(status))
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if len(self._names) > SHOWN:
+            self.show_names()
+
+    def show_names(self) -> None:
+        """Every trainee, or in a large team the first ``SHOWN`` whose name contains what is typed."""
+        names = self._names
+        more = 0
+        if len(names) > SHOWN:
+            typed = self.query_one("#name", Input).value.strip().casefold()
+            matches = [n for n in names if typed in n.casefold()] if typed else names
+            names, more = matches[:SHOWN], len(matches) - SHOWN
+            self.query_one("#list_label", Static).update("已有学员（↓ 选择；在上面输入姓名可筛选）：")
+        options = self.query_one("#trainees", OptionList)
+        options.clear_options()
+        options.add_options([Option(Text(printable(name)), id=name) for name in names])
+        if more > 0:
+            options.add_option(Option(Text(f"……另有 {more} 位，输入姓名可筛选", style="dim"), disabled=True))
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.choose(event.value)
 
@@ -88,7 +111,10 @@ class StartScreen(AppScreen):
         self.choose(str(event.option.id))
 
     def action_to_list(self) -> None:
-        self.query_one("#trainees", OptionList).focus()
+        options = self.query_one("#trainees", OptionList)
+        options.focus()
+        if options.highlighted is None and options.option_count:
+            options.highlighted = 0  # ↓ then Enter picks the first name
 
     def action_team(self) -> None:
         if isinstance(self.focused, Input):
