@@ -3,7 +3,56 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+
+
+class _HitFields(Protocol):
+    """What the JSON of a hit is made of: a :class:`Hit`, or a stored ``record.HitRecord``."""
+
+    @property
+    def category(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def phrase_id(self) -> str: ...
+    @property
+    def matched(self) -> str: ...
+    @property
+    def span(self) -> tuple[int, int]: ...
+    @property
+    def similarity(self) -> int: ...
+    @property
+    def severity(self) -> str | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def suggestion(self) -> str | None: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def confidence(self) -> float | None: ...
+    @property
+    def nearest(self) -> str | None: ...
+
+
+def hit_json(hit: _HitFields) -> dict[str, Any]:
+    """A hit as in the CLI contract (DESIGN.md): the one shape every command and export writes."""
+    out: dict[str, Any] = {
+        "category": hit.category,
+        "phrase_id": hit.phrase_id,
+        "matched": hit.matched,
+        "span": [hit.span[0], hit.span[1]],
+        "similarity": hit.similarity,
+    }
+    if hit.kind == "prohibited":
+        out["severity"] = hit.severity
+        out["source"] = hit.source
+        out["suggestion"] = hit.suggestion
+    out["stage"] = hit.stage
+    if hit.stage == "learned":
+        out["confidence"] = hit.confidence
+        out["nearest"] = hit.nearest
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,22 +75,7 @@ class Hit:
 
     def to_json(self) -> dict[str, Any]:
         """The hit as in the CLI contract (DESIGN.md)."""
-        out: dict[str, Any] = {
-            "category": self.category,
-            "phrase_id": self.phrase_id,
-            "matched": self.matched,
-            "span": [self.span[0], self.span[1]],
-            "similarity": self.similarity,
-        }
-        if self.kind == "prohibited":
-            out["severity"] = self.severity
-            out["source"] = self.source
-            out["suggestion"] = self.suggestion
-        out["stage"] = self.stage
-        if self.stage == "learned":
-            out["confidence"] = self.confidence
-            out["nearest"] = self.nearest
-        return out
+        return hit_json(self)
 
 
 @dataclass(slots=True)

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # only for type hints: the record itself needs nothing from the engine
-    from .matcher import Hit
+from .hits import hit_json
+
+if TYPE_CHECKING:  # only for type hints: the record needs nothing from the engine but the JSON shape
+    from .hits import Hit
 
 # A finished session's outcome (the ending's), as every view names it; here rather than in the
 # scenario schema so that the review commands need no pydantic.
@@ -75,22 +77,7 @@ class HitRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The hit as in the CLI contract (DESIGN.md)."""
-        out: dict[str, Any] = {
-            "category": self.category,
-            "phrase_id": self.phrase_id,
-            "matched": self.matched,
-            "span": [self.span[0], self.span[1]],
-            "similarity": self.similarity,
-        }
-        if self.kind == "prohibited":
-            out["severity"] = self.severity
-            out["source"] = self.source
-            out["suggestion"] = self.suggestion
-        out["stage"] = self.stage
-        if self.stage == "learned":
-            out["confidence"] = self.confidence
-            out["nearest"] = self.nearest
-        return out
+        return hit_json(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,7 +102,8 @@ class Node(StrictModel):
         min_length=1, description="客户这句话的几种说法（随机选一种）"
     )
     expects: Expectations = Field(default_factory=Expectations)
-    model_answer: str = Field(min_length=1, description="标准回答：提示与复盘时展示")
+    # At most what a trainee may send (judge.MAX_REPLY_CHARS): validate judges it as a reply.
+    model_answer: str = Field(min_length=1, max_length=2000, description="标准回答：提示与复盘时展示")
     hint: str = Field(default="", description="给学员的提示（练习模式）")
     timeout: int | None = Field(default=None, ge=10, le=600, description="回复时限（秒）；超时按 when: timeout 处理")
     mood: MoodChange = Field(default_factory=MoodChange)

@@ -217,3 +217,21 @@ def test_new_scenario_writes_a_commented_skeleton_that_passes_validate_and_test(
     assert run("new", "scenario", "my_first", "--output", str(isolated_home / "other.yaml"))[0] == 2
     assert run("new", "scenario", "late_arrival_reschedule")[0] == 2
     assert run("new", "scenario", "Bad-Id")[0] == 2
+
+
+def test_a_model_answer_longer_than_a_reply_may_be_is_a_located_error_not_a_crash(tmp_path: Path) -> None:
+    from simulator.judge import MAX_REPLY_CHARS
+
+    text = LATE.read_text(encoding="utf-8")
+    match = re.search(r"^(\s*)model_answer: .*$", text, flags=re.MULTILINE)
+    assert match
+    line = text[: match.start()].count("\n") + 1
+    long_answer = "您好，我是售后工程师小王。" * (MAX_REPLY_CHARS // 13 + 1)
+    assert len(long_answer) > MAX_REPLY_CHARS
+    text = text[: match.start()] + f"{match.group(1)}model_answer: {long_answer}" + text[match.end() :]
+    path = tmp_path / "long.yaml"
+    path.write_text(text.replace("id: late_arrival_reschedule", "id: long_answer", 1), encoding="utf-8")
+    code, out, err = run("validate", str(path))
+    assert code == 1
+    assert f"long.yaml:{line}:" in err and "model_answer" in err and f"{MAX_REPLY_CHARS}" in err
+    assert "Traceback" not in err
