@@ -10,6 +10,7 @@ and the progress figures all read it.  ``to_json`` is the ``transcript`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .hits import hit_json
@@ -234,8 +235,8 @@ class SessionRecord:
 
     @property
     def day(self) -> str:
-        """``MM-DD``: the start date as charts show it."""
-        return self.started_at[5:10]
+        """``MM-DD``: the start date as charts show it (local time)."""
+        return short_day(self.started_at)
 
     def to_json(self) -> dict[str, Any]:
         """As in the ``history --format json`` contract, plus a few extra fields."""
@@ -322,9 +323,31 @@ class Dispute:
         }
 
 
+def local_time(iso: str) -> datetime | None:
+    """A stored time (ISO 8601, UTC) in this machine's time zone; ``None`` if it does not parse."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone()
+
+
 def short_time(iso: str) -> str:
-    """``2026-11-27T16:21:33+00:00`` → ``11-27 16:21``."""
-    return iso[5:16].replace("T", " ")
+    """``2026-11-27T16:21:33+00:00`` → ``11-28 00:21`` in Beijing: what every screen and table shows."""
+    moment = local_time(iso)
+    return moment.strftime("%m-%d %H:%M") if moment else iso[5:16].replace("T", " ")
+
+
+def short_day(iso: str) -> str:
+    """``MM-DD`` of a stored time, in this machine's time zone."""
+    moment = local_time(iso)
+    return moment.strftime("%m-%d") if moment else iso[5:10]
+
+
+def local_date(iso: str) -> str:
+    """``YYYY-MM-DD`` of a stored time, in this machine's time zone."""
+    moment = local_time(iso)
+    return moment.strftime("%Y-%m-%d") if moment else iso[:10]
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,5 +410,8 @@ __all__ = [
     "TurnRecord",
     "highlighted",
     "missed_names",
+    "local_date",
+    "local_time",
+    "short_day",
     "short_time",
 ]

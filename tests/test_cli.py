@@ -239,3 +239,28 @@ def test_a_broken_corpus_file_leaves_the_rules_judging(isolated_home: Path) -> N
     assert code == 0
     assert "mine.yaml:4" in err and "只用话术库规则" in err
     assert json.loads(out)[0]["prohibited"][0]["category"] == "dont_know"
+
+
+def test_tables_show_times_in_the_local_time_zone_and_json_keeps_utc(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+    from datetime import datetime, timedelta
+
+    replies = tmp_path / "one.txt"
+    replies.write_text("您好，我是售后工程师小王。\n", encoding="utf-8")
+    assert run("play", "first_visit_introduction", "--trainee", "己", "--replies", str(replies))[0] == 0
+    code, out, _ = run("history", "--trainee", "己", "--format", "json")
+    started = json.loads(out)[0]["started_at"]
+    assert started.endswith("+00:00")  # the contract's machine-readable time stays UTC
+    utc = datetime.fromisoformat(started)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        code, out, _ = run("history", "--trainee", "己")
+        assert code == 0
+        assert (utc + timedelta(hours=8)).strftime("%m-%d %H:%M") in out  # Beijing time, as a lead reads it
+        assert utc.strftime("%m-%d %H:%M") not in out
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
-from ..record import TurnRecord, short_time
+from ..record import TurnRecord, local_date, short_day, short_time
 from ..terminal import printable
 from . import assign
 from .common import (
@@ -300,7 +300,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _fmt(r.best),
             _fmt(None if r.pass_rate is None else r.pass_rate * 100, 0) + ("%" if r.pass_rate is not None else ""),
             f"{r.trend_arrow} {_fmt(r.trend, 1)}" if r.trend is not None else "—",
-            (r.last_played or "—")[:10],
+            local_date(r.last_played) if r.last_played else "—",
             "、".join(f"{labels.get(c, c)}×{n}" for c, n in r.most_broken[:2]) or "—",
         ]
         for r in report
@@ -380,7 +380,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for name in names[: args.max_trainees]:
             if args.category:
                 rows = store.category_series(name, args.category)
-                series.append(Series(printable(name), [(str(at)[5:10], float(count)) for at, _, count in rows]))
+                series.append(Series(printable(name), [(short_day(str(at)), float(count)) for at, _, count in rows]))
             else:
                 sessions = [s for s in store.sessions(trainee=name) if s.score is not None]
                 series.append(Series(printable(name), [(s.day, float(s.score or 0)) for s in sessions]))

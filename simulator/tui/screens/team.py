@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from ...progress import PASS_SCORE, TREND_WINDOW, TraineeProgress, team_report
-from ...record import SessionRecord
+from ...record import SessionRecord, short_day
 from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
 from ..messages import OpenAssignments, OpenTraineeSessions, OpenTranscript
@@ -38,7 +38,7 @@ def team_row(r: TraineeProgress) -> TeamRow:
         "—" if r.average is None else f"{r.average:.0f}",
         "—" if r.pass_rate is None else f"{r.pass_rate * 100:.0f}%",
         r.trend_arrow + ("" if r.trend is None else f"{r.trend:+.0f}"),
-        (r.last_played or "—")[5:10],
+        short_day(r.last_played) if r.last_played else "—",
         r.most_broken[0][0] if r.most_broken else "",
     )
 
