@@ -289,6 +289,31 @@ def test_line_start_prohibition_moves_the_break_before_the_punctuation() -> None
     assert divide("abc def", 4) == divide_line("abc def", 4)  # no CJK punctuation: untouched
 
 
+def test_chinese_wraps_between_any_two_characters_not_only_at_spaces() -> None:
+    from rich._wrap import divide_line
+    from rich.cells import cell_len
+
+    from simulator.tui.kinsoku import cjk_divide_line, make_divider
+
+    divide = make_divider(cjk_divide_line)
+
+    def lines(text: str, width: int) -> list[str]:
+        breaks = divide(text, width)
+        return [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)]
+
+    text = "你最近 2 次练习中有 1 次在“征得同意”上失分，建议先练这个场景。"
+    # Rich alone breaks only at spaces: the run after "1 " went down whole, leaving a short line.
+    assert text[divide_line(text, 24)[0] :].startswith("次在")
+    wrapped = lines(text, 24)
+    assert wrapped[0].rstrip() == "你最近 2 次练习中有 1 次"
+    assert all(cell_len(line.rstrip()) <= 24 for line in wrapped)
+    assert "".join(wrapped) == text
+    # A line fills up to the width; the 。 takes 的 down with it rather than start a line.
+    assert lines("设备是 2007 年 6 月调试安装的。", 14) == ["设备是 2007 年 ", "6 月调试安装", "的。"]
+    for width in (4, 7, 10):  # Latin text wraps exactly as rich wraps it
+        assert cjk_divide_line("the quick brown fox jumps", width) == divide_line("the quick brown fox jumps", width)
+
+
 def test_snapshot_play_with_a_long_title_a_timer_and_three_hits(  # noqa: ANN001
     snap_compare, tmp_path: Path, engine: Matcher, isolated_home: Path
 ) -> None:

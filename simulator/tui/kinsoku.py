@@ -1,16 +1,60 @@
-"""Line-start and line-end prohibition (禁则) for wrapped Chinese text in the TUI.
+"""Line breaking for Chinese text in the TUI: break between any two characters, with 禁则.
 
-Textual wraps Chinese text wherever the cells run out, so a line may start
-with 。 or ， and one may end with 「 or （.  :func:`divide_line` moves such a
-break one or more characters earlier (the previous character goes down with
-the punctuation), then wraps the rest afresh; :func:`install` makes Textual's
-text wrapping use it.  Only breaks inside a run of text are moved (never to an
-empty line), so a line never grows past the width.
+Rich (which Textual's wrapping calls) breaks only at spaces: a run of Chinese
+between two spaces is one "word", so ``你最近 2 次练习中有 1 次在“征得同意”上失分``
+went down whole after the ``1`` and left a short line above.
+:func:`cjk_divide_line` is rich's algorithm with each Chinese character a word
+of its own, so a line fills up to the width.
+
+Then line-start and line-end prohibition: a line may not start with 。 or ，
+nor end with 「 or （.  :func:`make_divider` moves such a break one or more
+characters earlier (the previous character goes down with the punctuation),
+then wraps the rest afresh.  Only breaks inside a run of text are moved (never
+to an empty line), so a line never grows past the width.  :func:`install`
+makes Textual's text wrapping use both.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from rich._loop import loop_last
+from rich.cells import cell_len, chop_cells
+
+# A "word" for wrapping: one CJK character (ideographs, kana, hangul, CJK and full-width
+# punctuation, Chinese quotes), or a run of anything else; with the spaces after it.
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014"
+_WORD = re.compile(f"\\s*(?:[{_CJK}]|[^\\s{_CJK}]+)\\s*")
+
+
+def cjk_divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+    """Offsets where wrapped lines start: ``rich._wrap.divide_line`` with each CJK character a word."""
+    breaks: list[int] = []
+    offset = 0  # cells used on the current line
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group(0)
+        length = cell_len(word.rstrip())
+        if width - offset >= length:
+            offset += cell_len(word)
+        elif length > width:  # longer than a line: folded (or cropped)
+            if fold:
+                for last, line in loop_last(chop_cells(word, width)):
+                    if start:
+                        breaks.append(start)
+                    if last:
+                        offset = cell_len(line)
+                    else:
+                        start += len(line)
+            else:
+                if start:
+                    breaks.append(start)
+                offset = cell_len(word)
+        elif offset and start:
+            breaks.append(start)
+            offset = cell_len(word)
+    return breaks
+
 
 # May not start a line: closing punctuation and marks that lean on what precedes them.
 NO_LINE_START = frozenset("。，、；：？！）」』】》〉〕”’…—～·%‰,.;:?!)]}>％")
@@ -63,9 +107,8 @@ def make_divider(original: Divider) -> Divider:
 
 
 def install() -> None:
-    """Make Textual's text wrapping keep punctuation with its text (idempotent)."""
+    """Make Textual's text wrapping break Chinese anywhere and keep punctuation with its text (idempotent)."""
     import textual.content
 
-    current = textual.content.divide_line
-    if not getattr(current, "kinsoku", False):
-        textual.content.divide_line = make_divider(current)
+    if not getattr(textual.content.divide_line, "kinsoku", False):
+        textual.content.divide_line = make_divider(cjk_divide_line)
