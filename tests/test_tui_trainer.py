@@ -415,3 +415,54 @@ async def test_no_screen_shows_english(tmp_path: Path, engine: Matcher, isolated
         scan("trainee sessions")
         assert isinstance(app.screen, TraineeSessionsScreen) and not isinstance(app.screen, PlayScreen)
     assert seen == {}
+
+
+# -- a newcomer at 80×24: debrief figures, scrolling, long text, the dispute form, the picker's columns ----------
+
+
+async def play_through(pilot, app, scenario_id: str, replies: list[str]):  # noqa: ANN001, ANN201
+    """Pick ``scenario_id`` in practice mode and send ``replies`` until it ends; the play screen."""
+    play = await pick(pilot, app, scenario_id)
+    for reply in replies:
+        if play.finished:
+            break
+        await say(pilot, app, reply)
+    return play
+
+
+async def open_debrief(pilot, app):  # noqa: ANN001, ANN201
+    from simulator.tui.screens.debrief import DebriefScreen
+
+    await pilot.press("f5")
+    await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+    return app.screen
+
+
+def visible_text(app, widget) -> str:  # noqa: ANN001
+    """The text the terminal shows in ``widget``'s rows, scroll bars and spaces left out, lines joined."""
+    rows = screen_lines(app)[widget.region.y : widget.region.bottom]
+    return "".join("".join(row.rstrip(" ▁▂▃▄▅▆▇█").split()) for row in rows)
+
+
+async def test_the_debrief_names_the_scenarios_own_bad_ending_penalty(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await play_through(pilot, app, "out_of_warranty_charge", ["嗯"] * 5)
+        assert play.dialogue.ending is not None and play.dialogue.ending.outcome == "bad"
+        assert play.scenario.model.scoring.bad_ending == 30  # the scenario's own figure, not the default 10
+        debrief = await open_debrief(pilot, app)
+        summary = str(debrief.query_one("#summary", Static).render())
+        assert "结局失败再减 30 分" in summary and "减 10 分" not in summary
+
+
+def _cells(line: str, start: int, end: int) -> str:
+    """The characters of ``line`` between terminal columns ``start`` and ``end``."""
+    from rich.cells import cell_len
+
+    out, column = [], 0
+    for char in line:
+        if start <= column and column + cell_len(char) <= end:
+            out.append(char)
+        column += cell_len(char)
+    return "".join(out)

@@ -120,7 +120,8 @@ class DebriefScreen(AppScreen):
                 style="dim",
             )
         explained = Text("\n得分明细（整场为各回合平均")
-        explained.append("，结局失败再减 10 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
+        penalty = self.scenario.model.scoring.bad_ending  # the scenario's own figure (default 10)
+        explained.append(f"，结局失败再减 {penalty} 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
         for turn in records:
             items = "，".join(f"{i.reason} {i.delta:+d}" for i in turn.score_lines[1:]) or "无加减"
             explained.append(f"  第 {turn.n} 回合 {turn.score} 分：基础 60，{items}\n", style="dim")
