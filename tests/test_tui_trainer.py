@@ -456,6 +456,27 @@ async def test_the_debrief_names_the_scenarios_own_bad_ending_penalty(tmp_path: 
         assert "结局失败再减 30 分" in summary and "减 10 分" not in summary
 
 
+async def test_the_chat_shows_the_customers_whole_new_line_after_each_turn(tmp_path: Path, engine: Matcher) -> None:
+    import random
+
+    from test_tui import GOOD_REPLIES
+    from textual.containers import VerticalScroll
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        random.seed(1)  # the customer's long variant at the fourth node (it wraps at 80 columns)
+        play = await play_through(pilot, app, "out_of_warranty_charge", GOOD_REPLIES[:3])
+        assert play.dialogue.node_id == "price_pushback" and "干脆免了" in play.dialogue.customer_line
+        await pilot.pause(0.3)
+        chat = play.query_one("#chat", VerticalScroll)
+        last = list(chat.children)[-1]
+        assert last.region.height >= 2  # the line wraps
+        assert chat.scroll_y == chat.max_scroll_y > 0
+        assert last.region.bottom <= chat.content_region.bottom  # its last wrapped line is on screen
+        assert "要不干脆免了。" in visible_text(app, chat)
+
+
 def _cells(line: str, start: int, end: int) -> str:
     """The characters of ``line`` between terminal columns ``start`` and ``end``."""
     from rich.cells import cell_len
