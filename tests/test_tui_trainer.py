@@ -477,6 +477,41 @@ async def test_the_chat_shows_the_customers_whole_new_line_after_each_turn(tmp_p
         assert "要不干脆免了。" in visible_text(app, chat)
 
 
+async def test_the_f1_hint_and_the_scenario_details_can_be_read_whole_at_80x24(tmp_path: Path, engine: Matcher) -> None:
+    from test_tui import GOOD_REPLIES
+    from textual.widgets import DataTable
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        picker = app.screen
+        # The picker's details: the longest summary and goal of the bundled scenarios, read to the end by keyboard.
+        row = [s.id for s in picker.shown].index("upgrade_without_review")
+        picker.query_one("#scenarios", DataTable).move_cursor(row=row)
+        await pilot.pause()
+        goal = "".join(picker.shown[row].goal.split())
+        details = picker.query_one("#details", Static)
+        await pilot.press("tab")  # from the list to the details
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert goal[-12:] in visible_text(app, details.parent if details.parent is not picker else details)
+        picker.query_one("#scenarios", DataTable).focus()
+        # The play screen's F1 hint: the whole model answer, where the draft's lint is shown.
+        play = await play_through(pilot, app, "out_of_warranty_charge", GOOD_REPLIES[:2])
+        assert play.dialogue.node_id == "fee_question"
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        lint = play.query_one("#lint", Static)
+        box = lint.parent if lint.parent is not play else lint
+        box.scroll_end(animate=False)  # wherever it does not fit, it scrolls
+        await pilot.pause(0.2)
+        answer = "".join(play.dialogue.node.model_answer.split())
+        assert answer in visible_text(app, box)
+        chat = play.query_one("#chat")
+        assert chat.region.height >= 5  # the conversation keeps some room, and the customer's line is in it
+        assert "".join(play.dialogue.customer_line.split()) in visible_text(app, chat)
+
+
 def _cells(line: str, start: int, end: int) -> str:
     """The characters of ``line`` between terminal columns ``start`` and ``end``."""
     from rich.cells import cell_len

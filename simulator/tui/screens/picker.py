@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...progress import bests_by_scenario
@@ -55,7 +55,9 @@ class PickerScreen(AppScreen):
                 placeholder="筛选：直接输入标题、标签或别名，如“超保”“投诉”", id="filter", select_on_focus=False
             )
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
-            yield Static(id="details")
+            # Scrolls (Tab from the list, or the mouse) when a scenario says more than the rows shown.
+            with VerticalScroll(id="detailsbox"):
+                yield Static(id="details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -142,6 +144,7 @@ class PickerScreen(AppScreen):
         if unfinished is not None:
             text.append(f"\n上次没做完（{unfinished.when}，{unfinished.turns} 回合），按 c 接着练。", style="yellow")
         self.query_one("#details", Static).update(text)
+        self.query_one("#detailsbox", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
