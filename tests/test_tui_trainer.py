@@ -512,6 +512,38 @@ async def test_the_f1_hint_and_the_scenario_details_can_be_read_whole_at_80x24(t
         assert "".join(play.dialogue.customer_line.split()) in visible_text(app, chat)
 
 
+async def test_an_invalid_turn_in_the_dispute_form_keeps_the_form_and_what_was_typed(
+    tmp_path: Path, engine: Matcher
+) -> None:
+    from textual.widgets import Button
+
+    from simulator.tui.screens.debrief import DebriefScreen
+    from simulator.tui.screens.form import FormScreen
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await play_through(pilot, app, "out_of_warranty_charge", ["嗯"] * 5)
+        turns = len(play.dialogue.turns)
+        await open_debrief(pilot, app)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#field-turn", Input).value = "9"
+        form.query_one("#field-comment", Input).value = "客户明明没生气"
+        form.query_one("#ok", Button).press()
+        await pilot.pause(0.2)
+        assert app.screen is form  # still open, with what was typed
+        assert form.query_one("#field-comment", Input).value == "客户明明没生气"
+        assert any(f"只有 {turns} 个回合" in n.message for n in app._notifications)
+        form.query_one("#field-turn", Input).value = "2"
+        form.query_one("#ok", Button).press()
+        await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        await wait_until(pilot, lambda: app.services.store.disputes() != [])
+        [dispute] = app.services.store.disputes()
+        assert (dispute.n, dispute.comment) == (2, "客户明明没生气")
+
+
 def _cells(line: str, start: int, end: int) -> str:
     """The characters of ``line`` between terminal columns ``start`` and ``end``."""
     from rich.cells import cell_len

@@ -170,17 +170,22 @@ class DebriefScreen(AppScreen):
         flagged = [t.n for t in self.dialogue.turns if t.judgement.prohibited]
         default = str(flagged[-1] if flagged else self.dialogue.turns[-1].n)
 
-        def submit(values: dict[str, str] | None) -> None:
-            if not values:
-                return
+        turns = len(self.dialogue.turns)
+
+        def check(values: dict[str, str]) -> tuple[str, str] | None:
+            """A wrong turn number is said while the form stays open, with the comment typed."""
             try:
-                n = int(values["turn"])
+                number = int(values["turn"])
             except ValueError:
-                self.notify("回合应是数字", severity="error")
+                return "turn", "回合应是数字"
+            if not 1 <= number <= turns:
+                return "turn", f"这次练习只有 {turns} 个回合"
+            return None
+
+        def submit(values: dict[str, str] | None) -> None:
+            if not values or check(values) is not None:
                 return
-            if not 1 <= n <= len(self.dialogue.turns):
-                self.notify(f"这次练习只有 {len(self.dialogue.turns)} 个回合", severity="error")
-                return
+            n = int(values["turn"])
             self.read_store(
                 lambda store: store.add_dispute(session_id, n, values.get("comment", "")),
                 lambda _: self.notify(f"已提交第 {n} 回合的申诉，培训师复核时会先看到它。"),
@@ -188,7 +193,9 @@ class DebriefScreen(AppScreen):
 
         self.app.push_screen(
             FormScreen(
-                "我认为判错了：哪个回合、哪里不对？", [("turn", "第几回合", default), ("comment", "说明（可不填）", "")]
+                "我认为判错了：哪个回合、哪里不对？",
+                [("turn", "第几回合", default), ("comment", "说明（可不填）", "")],
+                check=check,
             ),
             submit,
         )
