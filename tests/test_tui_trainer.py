@@ -544,6 +544,43 @@ async def test_an_invalid_turn_in_the_dispute_form_keeps_the_form_and_what_was_t
         assert (dispute.n, dispute.comment) == (2, "客户明明没生气")
 
 
+async def test_the_comparison_with_the_last_attempt_skips_what_it_never_reached(
+    tmp_path: Path, engine: Matcher
+) -> None:
+    from test_tui import GOOD_REPLIES
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        first = await play_through(pilot, app, "out_of_warranty_charge", ["嗯"] * 5)
+        reached = {t.node for t in first.dialogue.turns}
+        await pilot.press("escape")  # from the finished conversation back to the list
+        await pilot.pause(0.2)
+        if not isinstance(app.screen, PickerScreen):
+            await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        second = await play_through(pilot, app, "out_of_warranty_charge", GOOD_REPLIES)
+        assert second.finished
+        debrief = await open_debrief(pilot, app)
+        labels = debrief.labels()
+        await wait_until(pilot, lambda: "与上次相比" in str(debrief.query_one("#summary", Static).render()))
+        summary = str(debrief.query_one("#summary", Static).render())
+        compared = summary.split("与上次相比：", 1)[1]
+        nodes = second.scenario.nodes
+        chance = {
+            c
+            for n in reached
+            for c in (*nodes[n].expects.required, *nodes[n].expects.any_of, *nodes[n].expects.optional)
+        }
+        done = {h.category for t in second.dialogue.turns for h in t.record().standard}
+        unreached, reachable = done - chance, done & chance
+        assert unreached and reachable  # the test means something either way
+        for category in unreached:  # e.g. 说明配合事项: the first attempt ended long before that moment
+            assert f"“{labels[category]}”从" not in compared, compared
+        for category in reachable:
+            assert f"“{labels[category]}”从 ✗ 变为 ✓" in compared, compared
+
+
 def _cells(line: str, start: int, end: int) -> str:
     """The characters of ``line`` between terminal columns ``start`` and ``end``."""
     from rich.cells import cell_len

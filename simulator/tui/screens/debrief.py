@@ -3,6 +3,7 @@ versus the best path, and what changed since the previous attempt."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -127,7 +128,7 @@ class DebriefScreen(AppScreen):
             explained.append(f"  第 {turn.n} 回合 {turn.score} 分：基础 60，{items}\n", style="dim")
         summary.append_text(explained)
         if previous is not None:
-            lines = compare_attempts(previous_turns, records, labels, previous.score, dialogue.score)
+            lines = compare_attempts(*self._comparable(previous_turns, records), labels, previous.score, dialogue.score)
             summary.append("\n与上次相比：", style="bold")
             summary.append("；".join(lines) + "\n")
         self.query_one("#summary", Static).update(summary)
@@ -140,6 +141,23 @@ class DebriefScreen(AppScreen):
                 body.append("  参考说法：", style="bold")
                 body.append(node.model_answer + "\n", style="cyan")
         self.query_one("#turns", Static).update(body)
+
+    def _expected(self, turns: list[TurnRecord]) -> set[str]:
+        """The standard categories asked for (required, any of, optional) at the nodes these turns reached."""
+        nodes = [self.scenario.nodes.get(t.node) for t in turns]
+        return {c for n in nodes if n for c in (*n.expects.required, *n.expects.any_of, *n.expects.optional)}
+
+    def _comparable(
+        self, previous: list[TurnRecord], current: list[TurnRecord]
+    ) -> tuple[list[TurnRecord], list[TurnRecord]]:
+        """Both attempts with only the standard hits both had the chance to earn (reached a node asking for
+        them): one that ended early is not "✗" on moments it never reached. Prohibited hits stay as they are."""
+        both = self._expected(previous) & self._expected(current)
+
+        def keep(turns: list[TurnRecord]) -> list[TurnRecord]:
+            return [replace(t, standard=tuple(h for h in t.standard if h.category in both)) for t in turns]
+
+        return keep(previous), keep(current)
 
     def _label(self, step: str, dialogue: Dialogue) -> str:
         """A node is named by its title, else by the customer's line the trainee actually heard there."""
