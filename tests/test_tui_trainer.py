@@ -591,3 +591,32 @@ def _cells(line: str, start: int, end: int) -> str:
             out.append(char)
         column += cell_len(char)
     return "".join(out)
+
+
+async def test_the_picker_cuts_long_titles_and_tags_with_an_ellipsis(tmp_path: Path, engine: Matcher) -> None:
+    from textual.widgets import DataTable
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        picker = app.screen
+        table = picker.query_one("#scenarios", DataTable)
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        starts = [sum(widths[:i]) for i in range(len(widths))]
+        lines = screen_lines(app)
+        checked = 0
+        for scenario in picker.shown:
+            [line] = [line for line in lines if scenario.title[:6] in line] or [None]
+            if line is None:
+                continue  # below the fold
+            shown = {
+                "title": _cells(line, starts[0], starts[0] + widths[0]).strip(),
+                "tags": _cells(line, starts[2], starts[2] + widths[2]).strip(),
+            }
+            for key, whole in (("title", scenario.title), ("tags", " ".join(scenario.tags[:3]))):
+                if shown[key] != whole:  # cut: it says so, and no word is cut in the middle of a tag
+                    assert shown[key].endswith("…"), (key, shown[key], whole)
+                    checked += 1
+            for tag in shown["tags"].rstrip("…").split():
+                assert tag in scenario.tags, (tag, scenario.tags)
+        assert checked >= 2  # 要迟到了，提前打电话致歉改约 and 价格 产品缺陷 竞品 at least

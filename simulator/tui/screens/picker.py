@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -23,6 +24,29 @@ from .base import AppScreen
 
 if TYPE_CHECKING:
     from ...store import Store
+
+
+TITLE_WIDTH = 26  # the title and tag columns at 80 columns, in cells
+TAGS_WIDTH = 16
+
+
+def cut(text: str, width: int) -> Text:
+    """``text`` in ``width`` cells: when it does not fit, it ends with … (rather than stopping mid-word)."""
+    text = printable(text)
+    if cell_len(text) > width:
+        while text and cell_len(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return Text(text, no_wrap=True)
+
+
+def fit_tags(tags: list[str], width: int = TAGS_WIDTH) -> Text:
+    """As many whole tags as fit in ``width`` cells, then … when some are left out."""
+    for count in range(len(tags), 0, -1):
+        shown = " ".join(tags[:count]) + ("" if count == len(tags) else " …")
+        if cell_len(shown) <= width:
+            return Text(printable(shown), no_wrap=True)
+    return cut(tags[0] if tags else "", width)
 
 
 class PickerScreen(AppScreen):
@@ -65,9 +89,9 @@ class PickerScreen(AppScreen):
         top.append(f"    学员：{printable(self.trainee)}", style="bold")
         self.query_one("#topbar", TitleBar).update(top)
         table = self.query_one("#scenarios", DataTable)
-        table.add_column("场景", width=26, key="title")
+        table.add_column("场景", width=TITLE_WIDTH, key="title")
         table.add_column("难度", width=5, key="difficulty")
-        table.add_column("标签", width=16, key="tags")
+        table.add_column("标签", width=TAGS_WIDTH, key="tags")
         table.add_column("最佳", width=4, key="best")
         table.add_column("上次", width=5, key="last")
         self.reload()
@@ -113,9 +137,9 @@ class PickerScreen(AppScreen):
         for scenario in scenarios:
             best, last = history.get(scenario.id, (None, None))
             table.add_row(
-                scenario.title,
+                cut(scenario.title, TITLE_WIDTH),
                 stars(scenario.difficulty),
-                " ".join(scenario.tags[:3]),
+                fit_tags(scenario.tags),
                 "—" if best is None else str(best),
                 "待续" if scenario.id in self._unfinished else (last or "—"),
                 key=scenario.id,
