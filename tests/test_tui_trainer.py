@@ -440,3 +440,208 @@ async def test_no_screen_shows_english(tmp_path: Path, engine: Matcher, isolated
         scan("trainee sessions")
         assert isinstance(app.screen, TraineeSessionsScreen) and not isinstance(app.screen, PlayScreen)
     assert seen == {}
+
+
+# -- a newcomer at 80×24: debrief figures, scrolling, long text, the dispute form, the picker's columns ----------
+
+
+async def play_through(pilot, app, scenario_id: str, replies: list[str]):  # noqa: ANN001, ANN201
+    """Pick ``scenario_id`` in practice mode and send ``replies`` until it ends; the play screen."""
+    play = await pick(pilot, app, scenario_id)
+    for reply in replies:
+        if play.finished:
+            break
+        await say(pilot, app, reply)
+    return play
+
+
+async def open_debrief(pilot, app):  # noqa: ANN001, ANN201
+    from simulator.tui.screens.debrief import DebriefScreen
+
+    await pilot.press("f5")
+    await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+    return app.screen
+
+
+def visible_text(app, widget) -> str:  # noqa: ANN001
+    """The text the terminal shows in ``widget``'s rows, scroll bars and spaces left out, lines joined."""
+    rows = screen_lines(app)[widget.region.y : widget.region.bottom]
+    return "".join("".join(row.rstrip(" ▁▂▃▄▅▆▇█").split()) for row in rows)
+
+
+async def test_the_debrief_names_the_scenarios_own_bad_ending_penalty(tmp_path: Path, engine: Matcher) -> None:
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await play_through(pilot, app, "out_of_warranty_charge", ["嗯"] * 5)
+        assert play.dialogue.ending is not None and play.dialogue.ending.outcome == "bad"
+        assert play.scenario.model.scoring.bad_ending == 30  # the scenario's own figure, not the default 10
+        debrief = await open_debrief(pilot, app)
+        summary = str(debrief.query_one("#summary", Static).render())
+        assert "结局失败再减 30 分" in summary and "减 10 分" not in summary
+
+
+async def test_the_chat_shows_the_customers_whole_new_line_after_each_turn(tmp_path: Path, engine: Matcher) -> None:
+    import random
+
+    from test_tui import GOOD_REPLIES
+    from textual.containers import VerticalScroll
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        random.seed(1)  # the customer's long variant at the fourth node (it wraps at 80 columns)
+        play = await play_through(pilot, app, "out_of_warranty_charge", GOOD_REPLIES[:3])
+        assert play.dialogue.node_id == "price_pushback" and "干脆免了" in play.dialogue.customer_line
+        await pilot.pause(0.3)
+        chat = play.query_one("#chat", VerticalScroll)
+        last = list(chat.children)[-1]
+        assert last.region.height >= 2  # the line wraps
+        assert chat.scroll_y == chat.max_scroll_y > 0
+        assert last.region.bottom <= chat.content_region.bottom  # its last wrapped line is on screen
+        assert "要不干脆免了。" in visible_text(app, chat)
+
+
+async def test_the_f1_hint_and_the_scenario_details_can_be_read_whole_at_80x24(tmp_path: Path, engine: Matcher) -> None:
+    from test_tui import GOOD_REPLIES
+    from textual.widgets import DataTable
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        picker = app.screen
+        # The picker's details: the longest summary and goal of the bundled scenarios, read to the end by keyboard.
+        row = [s.id for s in picker.shown].index("upgrade_without_review")
+        picker.query_one("#scenarios", DataTable).move_cursor(row=row)
+        await pilot.pause()
+        goal = "".join(picker.shown[row].goal.split())
+        details = picker.query_one("#details", Static)
+        await pilot.press("tab")  # from the list to the details
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert goal[-12:] in visible_text(app, details.parent if details.parent is not picker else details)
+        picker.query_one("#scenarios", DataTable).focus()
+        # The play screen's F1 hint: the whole model answer, where the draft's lint is shown.
+        play = await play_through(pilot, app, "out_of_warranty_charge", GOOD_REPLIES[:2])
+        assert play.dialogue.node_id == "fee_question"
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        lint = play.query_one("#lint", Static)
+        box = lint.parent if lint.parent is not play else lint
+        box.scroll_end(animate=False)  # wherever it does not fit, it scrolls
+        await pilot.pause(0.2)
+        answer = "".join(play.dialogue.node.model_answer.split())
+        assert answer in visible_text(app, box)
+        chat = play.query_one("#chat")
+        assert chat.region.height >= 5  # the conversation keeps some room, and the customer's line is in it
+        assert "".join(play.dialogue.customer_line.split()) in visible_text(app, chat)
+
+
+async def test_an_invalid_turn_in_the_dispute_form_keeps_the_form_and_what_was_typed(
+    tmp_path: Path, engine: Matcher
+) -> None:
+    from textual.widgets import Button
+
+    from simulator.tui.screens.debrief import DebriefScreen
+    from simulator.tui.screens.form import FormScreen
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        play = await play_through(pilot, app, "out_of_warranty_charge", ["嗯"] * 5)
+        turns = len(play.dialogue.turns)
+        await open_debrief(pilot, app)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#field-turn", Input).value = "9"
+        form.query_one("#field-comment", Input).value = "客户明明没生气"
+        form.query_one("#ok", Button).press()
+        await pilot.pause(0.2)
+        assert app.screen is form  # still open, with what was typed
+        assert form.query_one("#field-comment", Input).value == "客户明明没生气"
+        assert any(f"只有 {turns} 个回合" in n.message for n in app._notifications)
+        form.query_one("#field-turn", Input).value = "2"
+        form.query_one("#ok", Button).press()
+        await wait_until(pilot, lambda: isinstance(app.screen, DebriefScreen))
+        await wait_until(pilot, lambda: app.services.store.disputes() != [])
+        [dispute] = app.services.store.disputes()
+        assert (dispute.n, dispute.comment) == (2, "客户明明没生气")
+
+
+async def test_the_comparison_with_the_last_attempt_skips_what_it_never_reached(
+    tmp_path: Path, engine: Matcher
+) -> None:
+    from test_tui import GOOD_REPLIES
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        first = await play_through(pilot, app, "out_of_warranty_charge", ["嗯"] * 5)
+        reached = {t.node for t in first.dialogue.turns}
+        await pilot.press("escape")  # from the finished conversation back to the list
+        await pilot.pause(0.2)
+        if not isinstance(app.screen, PickerScreen):
+            await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        second = await play_through(pilot, app, "out_of_warranty_charge", GOOD_REPLIES)
+        assert second.finished
+        debrief = await open_debrief(pilot, app)
+        labels = debrief.labels()
+        await wait_until(pilot, lambda: "与上次相比" in str(debrief.query_one("#summary", Static).render()))
+        summary = str(debrief.query_one("#summary", Static).render())
+        compared = summary.split("与上次相比：", 1)[1]
+        nodes = second.scenario.nodes
+        chance = {
+            c
+            for n in reached
+            for c in (*nodes[n].expects.required, *nodes[n].expects.any_of, *nodes[n].expects.optional)
+        }
+        done = {h.category for t in second.dialogue.turns for h in t.record().standard}
+        unreached, reachable = done - chance, done & chance
+        assert unreached and reachable  # the test means something either way
+        for category in unreached:  # e.g. 说明配合事项: the first attempt ended long before that moment
+            assert f"“{labels[category]}”从" not in compared, compared
+        for category in reachable:
+            assert f"“{labels[category]}”从 ✗ 变为 ✓" in compared, compared
+
+
+def _cells(line: str, start: int, end: int) -> str:
+    """The characters of ``line`` between terminal columns ``start`` and ``end``."""
+    from rich.cells import cell_len
+
+    out, column = [], 0
+    for char in line:
+        if start <= column and column + cell_len(char) <= end:
+            out.append(char)
+        column += cell_len(char)
+    return "".join(out)
+
+
+async def test_the_picker_cuts_long_titles_and_tags_with_an_ellipsis(tmp_path: Path, engine: Matcher) -> None:
+    from textual.widgets import DataTable
+
+    app = make_app(tmp_path, engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_trainee(pilot, app)
+        picker = app.screen
+        table = picker.query_one("#scenarios", DataTable)
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        starts = [sum(widths[:i]) for i in range(len(widths))]
+        lines = screen_lines(app)
+        checked = 0
+        for scenario in picker.shown:
+            [line] = [line for line in lines if scenario.title[:6] in line] or [None]
+            if line is None:
+                continue  # below the fold
+            shown = {
+                "title": _cells(line, starts[0], starts[0] + widths[0]).strip(),
+                "tags": _cells(line, starts[2], starts[2] + widths[2]).strip(),
+            }
+            for key, whole in (("title", scenario.title), ("tags", " ".join(scenario.tags[:3]))):
+                if shown[key] != whole:  # cut: it says so, and no word is cut in the middle of a tag
+                    assert shown[key].endswith("…"), (key, shown[key], whole)
+                    checked += 1
+            for tag in shown["tags"].rstrip("…").split():
+                assert tag in scenario.tags, (tag, scenario.tags)
+        assert checked >= 2  # 要迟到了，提前打电话致歉改约 and 价格 产品缺陷 竞品 at least

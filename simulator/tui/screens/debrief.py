@@ -3,6 +3,7 @@ versus the best path, and what changed since the previous attempt."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -120,13 +121,14 @@ class DebriefScreen(AppScreen):
                 style="dim",
             )
         explained = Text("\n得分明细（整场为各回合平均")
-        explained.append("，结局失败再减 10 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
+        penalty = self.scenario.model.scoring.bad_ending  # the scenario's own figure (default 10)
+        explained.append(f"，结局失败再减 {penalty} 分）：\n" if ending and ending.outcome == "bad" else "）：\n")
         for turn in records:
             items = "，".join(f"{i.reason} {i.delta:+d}" for i in turn.score_lines[1:]) or "无加减"
             explained.append(f"  第 {turn.n} 回合 {turn.score} 分：基础 60，{items}\n", style="dim")
         summary.append_text(explained)
         if previous is not None:
-            lines = compare_attempts(previous_turns, records, labels, previous.score, dialogue.score)
+            lines = compare_attempts(*self._comparable(previous_turns, records), labels, previous.score, dialogue.score)
             summary.append("\n与上次相比：", style="bold")
             summary.append("；".join(lines) + "\n")
         self.query_one("#summary", Static).update(summary)
@@ -139,6 +141,23 @@ class DebriefScreen(AppScreen):
                 body.append("  参考说法：", style="bold")
                 body.append(node.model_answer + "\n", style="cyan")
         self.query_one("#turns", Static).update(body)
+
+    def _expected(self, turns: list[TurnRecord]) -> set[str]:
+        """The standard categories asked for (required, any of, optional) at the nodes these turns reached."""
+        nodes = [self.scenario.nodes.get(t.node) for t in turns]
+        return {c for n in nodes if n for c in (*n.expects.required, *n.expects.any_of, *n.expects.optional)}
+
+    def _comparable(
+        self, previous: list[TurnRecord], current: list[TurnRecord]
+    ) -> tuple[list[TurnRecord], list[TurnRecord]]:
+        """Both attempts with only the standard hits both had the chance to earn (reached a node asking for
+        them): one that ended early is not "✗" on moments it never reached. Prohibited hits stay as they are."""
+        both = self._expected(previous) & self._expected(current)
+
+        def keep(turns: list[TurnRecord]) -> list[TurnRecord]:
+            return [replace(t, standard=tuple(h for h in t.standard if h.category in both)) for t in turns]
+
+        return keep(previous), keep(current)
 
     def _label(self, step: str, dialogue: Dialogue) -> str:
         """A node is named by its title, else by the customer's line the trainee actually heard there."""
@@ -169,17 +188,22 @@ class DebriefScreen(AppScreen):
         flagged = [t.n for t in self.dialogue.turns if t.judgement.prohibited]
         default = str(flagged[-1] if flagged else self.dialogue.turns[-1].n)
 
-        def submit(values: dict[str, str] | None) -> None:
-            if not values:
-                return
+        turns = len(self.dialogue.turns)
+
+        def check(values: dict[str, str]) -> tuple[str, str] | None:
+            """A wrong turn number is said while the form stays open, with the comment typed."""
             try:
-                n = int(values["turn"])
+                number = int(values["turn"])
             except ValueError:
-                self.notify("回合应是数字", severity="error")
+                return "turn", "回合应是数字"
+            if not 1 <= number <= turns:
+                return "turn", f"这次练习只有 {turns} 个回合"
+            return None
+
+        def submit(values: dict[str, str] | None) -> None:
+            if not values or check(values) is not None:
                 return
-            if not 1 <= n <= len(self.dialogue.turns):
-                self.notify(f"这次练习只有 {len(self.dialogue.turns)} 个回合", severity="error")
-                return
+            n = int(values["turn"])
             self.read_store(
                 lambda store: store.add_dispute(session_id, n, values.get("comment", "")),
                 lambda _: self.notify(f"已提交第 {n} 回合的申诉，培训师复核时会先看到它。"),
@@ -187,7 +211,9 @@ class DebriefScreen(AppScreen):
 
         self.app.push_screen(
             FormScreen(
-                "我认为判错了：哪个回合、哪里不对？", [("turn", "第几回合", default), ("comment", "说明（可不填）", "")]
+                "我认为判错了：哪个回合、哪里不对？",
+                [("turn", "第几回合", default), ("comment", "说明（可不填）", "")],
+                check=check,
             ),
             submit,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,12 +16,20 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="form.cancel", tooltip="不填了")]
 
-    def __init__(self, question: str, fields: list[tuple[str, str, str]], ok: str = "提交"):
-        """``fields``: (key, label, initial value)."""
+    def __init__(
+        self,
+        question: str,
+        fields: list[tuple[str, str, str]],
+        ok: str = "提交",
+        check: Callable[[dict[str, str]], tuple[str, str] | None] | None = None,
+    ):
+        """``fields``: (key, label, initial value). ``check(values)``: None when they will do, else
+        (field key, what is wrong): the form stays open with everything typed, that field focused."""
         super().__init__()
         self.question = question
         self.fields = fields
         self.ok = ok
+        self.check = check
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -43,10 +53,23 @@ class FormScreen(ModalScreen[dict[str, str] | None]):
         if position + 1 < len(inputs):
             inputs[position + 1].focus()
         else:
-            self.dismiss(self.values())
+            self.submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(self.values() if event.button.id == "ok" else None)
+        if event.button.id == "ok":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def submit(self) -> None:
+        values = self.values()
+        wrong = self.check(values) if self.check is not None else None
+        if wrong is None:
+            self.dismiss(values)
+            return
+        key, message = wrong
+        self.notify(message, severity="error")
+        self.query_one(f"#field-{key}", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

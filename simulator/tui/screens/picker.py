@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...progress import bests_by_scenario
@@ -23,6 +24,29 @@ from .base import AppScreen
 
 if TYPE_CHECKING:
     from ...store import Store
+
+
+TITLE_WIDTH = 26  # the title and tag columns at 80 columns, in cells
+TAGS_WIDTH = 16
+
+
+def cut(text: str, width: int) -> Text:
+    """``text`` in ``width`` cells: when it does not fit, it ends with … (rather than stopping mid-word)."""
+    text = printable(text)
+    if cell_len(text) > width:
+        while text and cell_len(text) > width - 1:
+            text = text[:-1]
+        text += "…"
+    return Text(text, no_wrap=True)
+
+
+def fit_tags(tags: list[str], width: int = TAGS_WIDTH) -> Text:
+    """As many whole tags as fit in ``width`` cells, then … when some are left out."""
+    for count in range(len(tags), 0, -1):
+        shown = " ".join(tags[:count]) + ("" if count == len(tags) else " …")
+        if cell_len(shown) <= width:
+            return Text(printable(shown), no_wrap=True)
+    return cut(tags[0] if tags else "", width)
 
 
 class PickerScreen(AppScreen):
@@ -55,7 +79,9 @@ class PickerScreen(AppScreen):
                 placeholder="筛选：直接输入标题、标签或别名，如“超保”“投诉”", id="filter", select_on_focus=False
             )
             yield DataTable(id="scenarios", cursor_type="row", zebra_stripes=True)
-            yield Static(id="details")
+            # Scrolls (Tab from the list, or the mouse) when a scenario says more than the rows shown.
+            with VerticalScroll(id="detailsbox"):
+                yield Static(id="details")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -63,9 +89,9 @@ class PickerScreen(AppScreen):
         top.append(f"    学员：{printable(self.trainee)}", style="bold")
         self.query_one("#topbar", TitleBar).update(top)
         table = self.query_one("#scenarios", DataTable)
-        table.add_column("场景", width=26, key="title")
+        table.add_column("场景", width=TITLE_WIDTH, key="title")
         table.add_column("难度", width=5, key="difficulty")
-        table.add_column("标签", width=16, key="tags")
+        table.add_column("标签", width=TAGS_WIDTH, key="tags")
         table.add_column("最佳", width=4, key="best")
         table.add_column("上次", width=5, key="last")
         self.reload()
@@ -111,9 +137,9 @@ class PickerScreen(AppScreen):
         for scenario in scenarios:
             best, last = history.get(scenario.id, (None, None))
             table.add_row(
-                scenario.title,
+                cut(scenario.title, TITLE_WIDTH),
                 stars(scenario.difficulty),
-                " ".join(scenario.tags[:3]),
+                fit_tags(scenario.tags),
                 "—" if best is None else str(best),
                 "待续" if scenario.id in self._unfinished else (last or "—"),
                 key=scenario.id,
@@ -142,6 +168,7 @@ class PickerScreen(AppScreen):
         if unfinished is not None:
             text.append(f"\n上次没做完（{unfinished.when}，{unfinished.turns} 回合），按 c 接着练。", style="yellow")
         self.query_one("#details", Static).update(text)
+        self.query_one("#detailsbox", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -166,7 +166,9 @@ class PlayScreen(AppScreen):
             yield MoodMeter(id="mood")
         yield VerticalScroll(id="chat")
         yield ReplyArea(id="reply", soft_wrap=True, show_line_numbers=False)
-        yield Static(id="lint")
+        # The draft's lint, or the F1 hint: scrolls (Tab from the reply box, or the mouse) when longer.
+        with VerticalScroll(id="lintbox"):
+            yield Static(id="lint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -344,7 +346,7 @@ class PlayScreen(AppScreen):
         if turn.timed_out:
             self._say_system("（超时，没有回复）")
         self._say_trainee(turn)
-        self.query_one("#lint", Static).update("")
+        self._show_below(Text())
         if self.dialogue.finished:
             ending = self.dialogue.ending
             if turn.next_customer:
@@ -371,8 +373,12 @@ class PlayScreen(AppScreen):
         if self._lint_timer is not None:
             self._lint_timer.stop()
         draft = event.text_area.text
+        if not draft.strip():  # nothing to check (the box was just sent): an F1 hint shown meanwhile stays
+            if not self.query_one("#lintbox").has_class("hint"):
+                self._show_below(Text())
+            return
         if len(draft) > MAX_REPLY_CHARS:  # not sent as it is, so not worth checking (a paste can be huge)
-            self.query_one("#lint", Static).update(Text(str(ReplyTooLong(len(draft))), style="bold red"))
+            self._show_below(Text(str(ReplyTooLong(len(draft))), style="bold red"))
             return
         self._lint_timer = self.set_timer(LINT_DELAY, lambda: self.lint(draft))
 
@@ -389,9 +395,20 @@ class PlayScreen(AppScreen):
 
     @on(DraftLinted)
     def show_lint(self, message: DraftLinted) -> None:
+        self._show_below(message.text, lines=True)  # one row per line, cut with … rather than wrapped out of sight
+
+    def _show_below(self, text: Text, lines: bool = False, hint: bool = False) -> None:
+        """Show ``text`` under the reply box, from its top: the lint (``lines``: one row per line) or the hint."""
+        chat = self._chat()
+        at_end = chat.scroll_y >= chat.max_scroll_y
         lint = self.query_one("#lint", Static)
-        lint.add_class("lines")  # one row per line, cut with … rather than wrapped out of sight
-        lint.update(message.text)
+        lint.set_class(lines, "lines")
+        box = self.query_one("#lintbox", VerticalScroll)
+        box.set_class(hint, "hint")  # the hint may take more rows than the lint
+        lint.update(text)
+        box.scroll_home(animate=False)
+        if at_end:  # the chat gives up rows: its last line stays in sight
+            chat.scroll_end(animate=False)
 
     # -- hint, leaving, debrief ------------------------------------------------
 
@@ -431,9 +448,7 @@ class PlayScreen(AppScreen):
             text.append("常用说法：" + "；".join(samples) + "\n")
         text.append("参考说法：", style="bold")
         text.append(node.model_answer)
-        lint = self.query_one("#lint", Static)
-        lint.remove_class("lines")
-        lint.update(text)
+        self._show_below(text, hint=True)
 
     def has_work(self) -> bool:
         """Whether leaving now would end a started conversation or drop a draft (so it is asked first)."""
