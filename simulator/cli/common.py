@@ -99,6 +99,31 @@ def write_problems(err: TextIO, problems: Sequence[Problem]) -> None:
         err.write(f"✗ {problem}\n")
 
 
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese (the common reasons; others keep the system's words)."""
+    import errno
+
+    if isinstance(exc, PermissionError):
+        return "没有权限"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个目录"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "路径中有一段是文件而不是目录"
+    if isinstance(exc, FileNotFoundError):
+        return "路径不存在"
+    reasons = {errno.ENOSPC: "磁盘已满", errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名太长"}
+    return reasons.get(exc.errno or 0) or f"系统错误：{exc.strerror or exc}"
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to a file the user named, creating its folders; any failure is a usage error naming it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"无法写入 {path}（{os_reason(exc)}）") from None
+
+
 def lines(args_text: Sequence[str], stdin: TextIO) -> Iterator[str]:
     """TEXT arguments, or each stdin line as it arrives."""
     if args_text:

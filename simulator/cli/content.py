@@ -22,6 +22,7 @@ from .common import (
     expand,
     format_option,
     load_matcher,
+    os_reason,
     phrasebook_option,
     scenario_sources,
     warn_skipped,
@@ -295,7 +296,7 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         written = write_schemas(folder, [args.kind] if args.kind else KINDS)
     except OSError as exc:
-        raise UsageError(f"无法写入 {folder}（{exc.strerror or exc}）") from None
+        raise UsageError(f"无法写入 {folder}（{os_reason(exc)}）") from None
     for path in written:
         out.write(f"已写入：{path}\n")
     first = written[-1] if len(written) == 1 else folder / "scenario.schema.json"

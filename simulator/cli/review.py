@@ -25,6 +25,7 @@ from .common import (
     open_store,
     scenario_sources,
     trainee_filter_option,
+    write_output,
 )
 from .tables import write_csv as _csv
 from .tables import write_table as _table
@@ -394,7 +395,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if path is not None:
         svg = svg_chart(title, series, y_label=y_label, y_max=y_max)
         if path.suffix.lower() == ".svg":
-            path.write_text(svg, encoding="utf-8")
+            write_output(path, svg)
         else:
             summary = [
                 [
@@ -404,7 +405,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 ]
                 for s in series
             ]
-            path.write_text(html_page(title, svg, summary, ["学员", "次数", "平均"]), encoding="utf-8")
+            write_output(path, html_page(title, svg, summary, ["学员", "次数", "平均"]))
         out.write(f"已导出：{path}\n")
         return 0
     import plotext as plt

@@ -29,6 +29,7 @@ from .common import (
     dump,
     format_option,
     open_store,
+    write_output,
     write_problems,
 )
 from .parse import ChineseArgumentParser
@@ -293,8 +294,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text = corpus_yaml(items)
     if args.output:
         path = Path(args.output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_output(path, text)
         err.write(f"已导出 {len(items)} 条复核过的回合：{path}\n")
     else:
         out.write(text)
