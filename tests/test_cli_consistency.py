@@ -57,3 +57,66 @@ def test_corpus_export_that_cannot_be_written_is_a_chinese_error(tmp_path: Path)
     code, _, err = run("corpus", "export", "--output", str(blocker / "out.yaml"))
     assert code == 2
     assert f"无法写入 {blocker / 'out.yaml'}" in err and "Errno" not in err
+
+
+# -- 2. commands that only read never create a database ------------------------------------------
+
+READ_ONLY = [
+    ["history"],
+    ["history", "--format", "json"],
+    ["report"],
+    ["report", "--assignments"],
+    ["assign", "list"],
+    ["transcript", "1"],
+    ["plot"],
+    ["recommend", "--trainee", "张伟"],
+    ["review", "list"],
+    ["review", "show", "1:1"],
+    ["review", "suggest", "1:1"],
+    ["corpus", "export"],
+    ["eval", "--reviewed", "--rules-only"],
+    ["admin", "list"],
+    ["admin", "whoami"],
+]
+
+
+@pytest.mark.parametrize("argv", READ_ONLY, ids=" ".join)
+def test_a_mistyped_db_is_refused_and_nothing_is_created(tmp_path: Path, argv: list[str]) -> None:
+    typo = tmp_path / "typo" / "deep" / "progress.sqlite3"
+    code, out, err = run("--db", str(typo), *argv)
+    assert code == 2, (out, err)
+    assert f"进度数据库 {typo} 不存在" in err and "--db" in err
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_mistyped_simulator_db_is_refused_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    typo = tmp_path / "typo.sqlite3"
+    monkeypatch.setenv("SIMULATOR_DB", str(typo))
+    code, _, err = run("history")
+    assert code == 2
+    assert f"进度数据库 {typo} 不存在" in err and "SIMULATOR_DB" in err
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize("argv", READ_ONLY, ids=" ".join)
+def test_before_anyone_practised_reading_creates_nothing(isolated_home: Path, argv: list[str]) -> None:
+    default = isolated_home / "progress.sqlite3"
+    code, out, err = run(*argv)
+    assert "Traceback" not in err
+    assert not default.exists() and not default.with_name("progress.sqlite3-wal").exists()
+
+
+def test_before_anyone_practised_the_listings_are_empty(isolated_home: Path) -> None:
+    assert run("history", "--format", "json")[:2] == (0, "[]\n")
+    assert run("report", "--format", "json")[:2] == (0, "[]\n")
+    code, out, _ = run("report")
+    assert code == 0 and "还没有任何练习记录" in out
+    assert not (isolated_home / "progress.sqlite3").exists()
+
+
+def test_writing_commands_still_create_the_database(tmp_path: Path) -> None:
+    fresh = tmp_path / "new" / "folder" / "progress.sqlite3"
+    play(tmp_path, "张伟", "--db", str(fresh))
+    assert fresh.is_file()
+    code, out, _ = run("--db", str(fresh), "history", "--format", "json")
+    assert code == 0 and '"张伟"' in out

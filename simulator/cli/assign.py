@@ -53,7 +53,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def report_assignments(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Completion per assignment: table, JSON (with every trainee's standing) or CSV (one row per trainee)."""
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         progress = build_progress(store.assignment_rows(args.trainee), date.today().isoformat())
     if args.format == "json":
         dump([p.to_json() for p in progress], out)

@@ -223,10 +223,29 @@ def database_url(args: argparse.Namespace) -> str:
     return getattr(args, "db", None) or locations.default_database()
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    from ..store import open_store as open_database
+def open_store(args: argparse.Namespace, *, create: bool = True) -> Store:
+    """The store the options name; ``create=False`` for commands that only read.
 
-    return open_database(database_url(args))
+    Those never create a database file or folder: a SQLite file named with ``--db`` or
+    ``SIMULATOR_DB`` that does not exist is a usage error (a mistyped path must not read
+    as "no records"); the default file not existing yet means nobody has practised on
+    this machine, so they read an empty store kept in memory.
+    """
+    from ..store import open_store as open_database
+    from ..store.errors import MissingDatabase
+
+    try:
+        return open_database(database_url(args), create=create)
+    except MissingDatabase as exc:
+        if getattr(args, "db", None):
+            named = "--db 指定的"
+        elif locations.database_setting():
+            named = "环境变量 SIMULATOR_DB 指定的"
+        else:
+            return open_database(":memory:")
+        raise UsageError(
+            f"进度数据库 {exc.path} 不存在（{named}路径），请检查路径是否写错；只查看记录的命令不会新建数据库。"
+        ) from None
 
 
 def category_labels() -> dict[str, str]:

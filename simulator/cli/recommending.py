@@ -12,7 +12,7 @@ from .common import bounded_int, category_labels, dump, format_option, load_scen
 
 def cmd_recommend(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scenarios = load_scenarios_for(args)
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         trainee = store.canonical_name(args.trainee)
         rows = store.recent_losses(trainee)
     found = recommend(losses_from_rows(rows), scenarios, category_labels(), top=args.top)

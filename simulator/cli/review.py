@@ -93,7 +93,7 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         trainee = known_trainee(store, args.trainee) if args.trainee else None
         sessions = store.sessions(trainee=trainee)
     if args.format == "json":
@@ -153,7 +153,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         session = store.session(args.session_id)
         turns = store.turns(args.session_id) if session else []
     if session is None:
@@ -222,7 +222,7 @@ def _rejudged(args: argparse.Namespace, err: TextIO, scenario_id: str, turns: li
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.assignments:
         return assign.report_assignments(args, out, err)
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         trainee = known_trainee(store, args.trainee) if args.trainee else None
         # Per-scenario figures are printed only for one trainee (and always exported as JSON/CSV).
         report = team_report(store, trainee, scenarios=bool(trainee) or args.format != "table")
@@ -375,7 +375,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(
             f"话术库里没有类别 {printable(args.category)}；可用的类别（写中文名或类别编号都可以）：{known}"
         )
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         names = [known_trainee(store, args.trainee)] if args.trainee else store.trainees()
         series: list[Series] = []
         for name in names[: args.max_trainees]:

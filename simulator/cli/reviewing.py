@@ -90,7 +90,7 @@ def _queue(store: Store, args: argparse.Namespace) -> list[Any]:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         queue = _queue(store, args)
     shown = queue[: args.limit]
     if args.format == "json":
@@ -116,7 +116,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..render import turn_text
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         session, turn = _find(store, args.turn)
         history = store.marks(session.id, turn.n, history=True)
         disputes = [d for d in store.disputes() if (d.session_id, d.n) == args.turn]
@@ -230,7 +230,7 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..matcher import load_matcher
     from ..scenario import load_scenarios
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         proposals = _suggestions(store, args.turn)
         reviewed = [item for item, _ in reviewed_items(store)]
     if not proposals:
@@ -289,7 +289,7 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         items = [item for item, _ in reviewed_items(store)]
     text = corpus_yaml(items)
     if args.output:
@@ -306,7 +306,7 @@ def evaluate_reviewed(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     from ..evaluation import evaluate, report_text
     from .common import load_matcher, load_scenarios_for
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         pairs = reviewed_items(store)
     if not pairs:
         out.write("还没有复核过的回合。\n")
