@@ -120,3 +120,55 @@ def test_writing_commands_still_create_the_database(tmp_path: Path) -> None:
     assert fresh.is_file()
     code, out, _ = run("--db", str(fresh), "history", "--format", "json")
     assert code == 0 and '"张伟"' in out
+
+
+# -- 3. validate's summary -------------------------------------------------------------------------
+
+PHRASEBOOK = """version: 1
+name: 我的话术库
+categories:
+  - id: {id}
+    label: {label}
+    kind: standard
+    description: 测试。
+    phrases: [{phrase}]
+    examples:
+      hit:
+        - "[{example}]"
+"""
+
+
+def phrasebook(folder: Path, name: str, *, passes: bool) -> Path:
+    path = folder / name
+    example = "辛苦您了" if passes else "您慢走"  # the failing one expects a hit its phrases never give
+    category = "my_thanks_" + name.split(".")[0]
+    path.write_text(
+        PHRASEBOOK.format(id=category, label="我的" + name, phrase="辛苦您了", example=example), encoding="utf-8"
+    )
+    return path
+
+
+def test_validate_claims_nothing_passed_when_the_named_phrasebook_failed(tmp_path: Path) -> None:
+    bad = phrasebook(tmp_path, "bad.yaml", passes=False)
+    code, out, err = run("validate", str(bad))
+    assert code == 1
+    assert f"✗ {bad}:11:" in err and "您慢走" in err
+    assert "全部通过" not in out and "✓" not in out
+    assert "1 个话术库文件有误" in out
+
+
+def test_validate_counts_only_the_named_phrasebooks(tmp_path: Path) -> None:
+    good = phrasebook(tmp_path, "good.yaml", passes=True)
+    code, out, err = run("validate", str(good))
+    assert code == 0, err
+    assert f"✓ {good}：话术库有效" in out
+    assert "共 1 个类别、1 条短语、0 个模式，自测用例全部通过" in out
+
+
+def test_validate_of_a_good_and_a_bad_phrasebook_counts_the_good_one(tmp_path: Path) -> None:
+    good = phrasebook(tmp_path, "good.yaml", passes=True)
+    bad = phrasebook(tmp_path, "bad.yaml", passes=False)
+    code, out, _ = run("validate", str(good), str(bad))
+    assert code == 1
+    assert "全部通过" not in out
+    assert "有效的 1 个文件共 1 个类别、1 条短语、0 个模式" in out and "1 个话术库文件有误" in out
