@@ -172,3 +172,50 @@ def test_validate_of_a_good_and_a_bad_phrasebook_counts_the_good_one(tmp_path: P
     assert code == 1
     assert "全部通过" not in out
     assert "有效的 1 个文件共 1 个类别、1 条短语、0 个模式" in out and "1 个话术库文件有误" in out
+
+
+# -- 4. the terminal chart -------------------------------------------------------------------------
+
+LONG_A = "欧阳张伟伟伟伟伟伟伟"
+LONG_B = "司马李娜娜娜娜娜娜娜"
+
+
+@pytest.fixture
+def two_trainees(tmp_path: Path) -> None:
+    for seed in (1, 2, 3):
+        play(tmp_path, LONG_A, seed=seed)
+    for seed in (1, 2):
+        play(tmp_path, LONG_B, seed=seed)
+
+
+@pytest.mark.usefixtures("two_trainees")
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["--trainee", LONG_A], ["--category", "致歉"], ["--trainee", LONG_B, "--category", "apology"]],
+    ids=["everyone", "one", "category", "one-category"],
+)
+def test_the_terminal_chart_fits_80_columns_with_chinese_names(argv: list[str]) -> None:
+    from rich.cells import cell_len
+
+    code, out, err = run("plot", *argv)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) > 10
+    too_wide = [(cell_len(line), line) for line in lines if cell_len(line) > 80]
+    assert not too_wide
+    assert ("得分趋势" in out) != ("致歉" in out)
+    assert LONG_A in out or LONG_B in out  # the legend or the title names the trainee in full
+
+
+@pytest.mark.usefixtures("two_trainees")
+def test_the_attempt_axis_has_whole_numbers() -> None:
+    import re
+
+    code, out, _ = run("plot")
+    assert code == 0
+    assert "第几次练习" in out
+    assert not re.search(r"\d\.\d", out)  # 1.00 1.75 2.50 … were drawn before
+    lines = out.splitlines()
+    [axis] = [i for i, line in enumerate(lines) if "└" in line]
+    assert lines[axis + 1].split() == ["1", "2", "3"]
+    assert LONG_A in out and LONG_B in out  # both in the legend

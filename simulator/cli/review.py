@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg_chart
+from ..charts import SCORE_TICKS, Series, attempt_ticks, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..record import TurnRecord, short_time
@@ -408,16 +408,65 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             write_output(path, html_page(title, svg, summary, ["学员", "次数", "平均"]))
         out.write(f"已导出：{path}\n")
         return 0
-    import plotext as plt
+    out.write(_terminal_chart(title, series, y_max, out) + "\n")
+    return 0
 
+
+CHART_COLOURS = ("blue+", "green+", "red+", "cyan+", "magenta+", "yellow", "orange", "gray")  # one per trainee
+CHART_WIDTH, CHART_HEIGHT = 80, 20
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal columns (a Chinese character takes two), ``…`` where cut."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _centred(text: str, width: int) -> str:
+    from rich.cells import cell_len
+
+    text = _cut(text, width)
+    return " " * ((width - cell_len(text)) // 2) + text
+
+
+def _terminal_chart(title: str, series: list[Series], y_max: float | None, out: TextIO) -> str:
+    """The chart as terminal text, every line within the terminal's width (80 columns when not a terminal).
+
+    plotext counts a Chinese character as one column, so it draws only the canvas and the
+    ASCII ticks; the title, the legend and the axis label are laid out here by display width.
+    """
+    import plotext as plt
+    from rich.cells import cell_len
+
+    tty = hasattr(out, "isatty") and out.isatty()
+    width = CHART_WIDTH
+    if tty:
+        import shutil
+
+        width = max(40, min(CHART_WIDTH, shutil.get_terminal_size((CHART_WIDTH, 24)).columns))
+    drawn = [(s, CHART_COLOURS[i % len(CHART_COLOURS)]) for i, s in enumerate(series) if s.points]
+    legend: list[str] = []
+    line, used = "", 0
+    for item, colour in drawn:
+        label = _cut(item.label, width - 3)
+        mark = plt.colorize("••", colour) if tty else "••"
+        size = 3 + cell_len(label)
+        if line and used + 2 + size > width:
+            legend.append(line)
+            line, used = "", 0
+        line += ("  " if line else "") + f"{mark} {label}"
+        used += (2 if used else 0) + size
+    if line:
+        legend.append(line)
     plt.clear_figure()
-    if not (hasattr(out, "isatty") and out.isatty()):
+    if not tty:
         plt.theme("clear")  # no colour codes in files and pipes
-    plt.plotsize(80, 20)
-    plt.title(title)
-    for item in series:
-        if item.points:
-            plt.plot(list(range(1, len(item.points) + 1)), [y for _, y in item.points], label=item.label, marker="dot")
+    plt.plotsize(width, max(10, CHART_HEIGHT - 2 - len(legend)))
+    for item, colour in drawn:
+        plt.plot(list(range(1, len(item.points) + 1)), [y for _, y in item.points], color=colour, marker="dot")
     if y_max:
         plt.ylim(0, y_max)
         plt.yticks(SCORE_TICKS)
@@ -425,20 +474,20 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ticks = count_ticks(max((y for s in series for _, y in s.points), default=1))
         plt.ylim(0, ticks[-1])
         plt.yticks(ticks)
-    drawn = [s for s in series if s.points]
     if len(drawn) == 1:  # one trainee: the dates, each day once
-        marks = day_ticks([x for x, _ in drawn[0].points])
+        marks = day_ticks([x for x, _ in drawn[0][0].points])
         plt.xticks([i + 1 for i, _ in marks], [day for _, day in marks])
-        plt.xlabel("日期（每次练习一个点）")
+        x_label = "日期（每次练习一个点）"
     else:
-        plt.xlabel("第几次练习")
+        attempts = attempt_ticks(max((len(s.points) for s, _ in drawn), default=1))
+        plt.xticks(attempts, [str(n) for n in attempts])
+        x_label = "第几次练习"
     chart = plt.build()
-    if not (hasattr(out, "isatty") and out.isatty()):
+    if not tty:
         import re
 
         chart = re.sub(r"\x1b\[[0-9;]*m", "", chart)
-    out.write(chart + "\n")
-    return 0
+    return "\n".join([_centred(title, width), *legend, chart.rstrip("\n"), _centred(x_label, width)])
 
 
 def add_parsers(sub: Any) -> None:
