@@ -219,3 +219,38 @@ def test_the_attempt_axis_has_whole_numbers() -> None:
     [axis] = [i for i, line in enumerate(lines) if "└" in line]
     assert lines[axis + 1].split() == ["1", "2", "3"]
     assert LONG_A in out and LONG_B in out  # both in the legend
+
+
+# -- 5. small inconsistencies ----------------------------------------------------------------------
+
+
+def test_ctrl_c_in_play_says_it_was_interrupted_and_what_is_saved(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "p.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator", "--db", str(db), "play", "late_arrival_reschedule"]
+        + ["--trainee", "甲", "--replies", "-", "--seed", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert proc.stdin and proc.stdout and proc.stderr
+    proc.stdout.readline()  # the title
+    proc.stdout.readline()  # the customer's first line
+    proc.stdin.write(GOOD.splitlines()[0] + "\n")
+    proc.stdin.flush()
+    while not proc.stdout.readline().startswith("客户："):  # the turn is shown once it is stored
+        pass
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "回复已用完" not in out + err
+    assert "已中断" in err and "已保存的 1 个回合" in err and "Traceback" not in err
+    code, listed, _ = run("--db", str(db), "history", "--format", "json")
+    assert code == 0 and '"turns": 1' in listed and '"finished": false' in listed

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the engine and the store load only for the commands that ne
     from ..store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
 
 
 class UsageError(Exception):
