@@ -254,3 +254,39 @@ def test_ctrl_c_in_play_says_it_was_interrupted_and_what_is_saved(tmp_path: Path
     assert "已中断" in err and "已保存的 1 个回合" in err and "Traceback" not in err
     code, listed, _ = run("--db", str(db), "history", "--format", "json")
     assert code == 0 and '"turns": 1' in listed and '"finished": false' in listed
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["history"], ["report"], ["plot"], ["recommend"], ["assign", "list"], ["review", "list"]],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_trainee_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], blank: str
+) -> None:
+    play(tmp_path, "张伟")
+    capsys.readouterr()
+    code, out, err = run(*argv, "--trainee", blank)
+    err += capsys.readouterr().err  # argparse writes its usage errors to the process's stderr
+    assert code == 2
+    assert "--trainee" in err and "学员姓名不能为空" in err
+    assert "张伟" not in out
+
+
+def test_an_unknown_trainee_is_refused_alike_by_recommend(tmp_path: Path) -> None:
+    play(tmp_path, "张伟")
+    results = {cmd: run(cmd, "--trainee", "无名") for cmd in ("report", "plot", "history", "recommend")}
+    assert {code for code, _, _ in results.values()} == {2}
+    assert len({err for _, _, err in results.values()}) == 1 and "无名" in results["recommend"][2]
+    assert results["recommend"][1] == ""
+    code, out, _ = run("recommend", "--trainee", "張偉")  # the same person as 张伟, as the store matches names
+    assert code == 0 and "张伟" in out
+
+
+def test_the_history_table_says_fangshi_like_the_csv(tmp_path: Path) -> None:
+    play(tmp_path, "张伟")
+    _, table, _ = run("history")
+    _, csv_text, _ = run("history", "--format", "csv")
+    assert "方式" in csv_text.splitlines()[0]
+    assert "方式" in table and "模式" not in table

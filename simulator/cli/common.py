@@ -68,10 +68,29 @@ def rules_only_option() -> argparse.ArgumentParser:
     return parent
 
 
+def trainee_name(text: str) -> str:
+    """An argparse type: a trainee's name, never blank (a blank --trainee must not read as "everyone")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("学员姓名不能为空（要看所有学员，请不带 --trainee 运行）")
+    return text
+
+
 def trainee_filter_option() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--trainee", metavar="NAME", help="只看这位学员")
+    parent.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只看这位学员")
     return parent
+
+
+def known_trainee(store: Store, name: str) -> str:
+    """The stored trainee ``name`` is (张伟, 張偉 and 张 伟 are one), or a usage error: the same for every command."""
+    from ..terminal import printable
+
+    canonical = store.canonical_name(name)
+    if canonical not in store.trainees():
+        raise UsageError(
+            f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）"
+        )
+    return canonical
 
 
 def format_option(*choices: str, default: str) -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from ..charts import SCORE_TICKS, Series, attempt_ticks, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
@@ -20,31 +20,20 @@ from .common import (
     category_labels,
     console,
     format_option,
+    known_trainee,
     load_matcher,
     load_scenarios_for,
     open_store,
     scenario_sources,
     trainee_filter_option,
+    trainee_name,
     write_output,
 )
 from .tables import write_csv as _csv
 from .tables import write_table as _table
 
-if TYPE_CHECKING:
-    from ..store import Store
-
 OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
 OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
-
-
-def known_trainee(store: Store, name: str) -> str:
-    """The stored trainee ``name`` is (张伟, 張偉 and 张 伟 are one), or a usage error: the same for every command."""
-    canonical = store.canonical_name(name)
-    if canonical not in store.trainees():
-        raise UsageError(
-            f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）"
-        )
-    return canonical
 
 
 def _yes_no(value: bool) -> str:
@@ -94,7 +83,7 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with open_store(args, create=False) as store:
-        trainee = known_trainee(store, args.trainee) if args.trainee else None
+        trainee = known_trainee(store, args.trainee) if args.trainee is not None else None
         sessions = store.sessions(trainee=trainee)
     if args.format == "json":
         out.write(json.dumps([s.to_json() for s in sessions], ensure_ascii=False, indent=2) + "\n")
@@ -147,7 +136,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         for s in sessions
     ]
-    header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"]
+    header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "方式"]
     _table(out, "练习记录" + (f" · {trainee}" if trainee else ""), header, rows, {0, 5, 6})
     return 0
 
@@ -223,7 +212,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.assignments:
         return assign.report_assignments(args, out, err)
     with open_store(args, create=False) as store:
-        trainee = known_trainee(store, args.trainee) if args.trainee else None
+        trainee = known_trainee(store, args.trainee) if args.trainee is not None else None
         # Per-scenario figures are printed only for one trainee (and always exported as JSON/CSV).
         report = team_report(store, trainee, scenarios=bool(trainee) or args.format != "table")
         labels = category_labels()
@@ -522,7 +511,9 @@ def add_parsers(sub: Any) -> None:
         help="团队汇总（给组长看）",
         description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。",
     )
-    report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
+    report.add_argument(
+        "--trainee", type=trainee_name, metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升"
+    )
     report.add_argument(
         "--assignments", action="store_true", help="改为列出布置的任务及每位学员的完成情况（通过、待完成、逾期）"
     )
@@ -533,7 +524,7 @@ def add_parsers(sub: Any) -> None:
         help="得分趋势图（终端显示或导出 HTML/SVG）",
         description="画出得分随时间的变化；--output 导出为 .html 或 .svg 文件。",
     )
-    plot.add_argument("--trainee", metavar="NAME", help="只画这位学员")
+    plot.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只画这位学员")
     plot.add_argument(
         "--category", metavar="ID", help="改为画这个类别每次练习出现的次数（类别 id 或中文名，如 not_my_job 或 推诿）"
     )

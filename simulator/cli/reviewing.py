@@ -29,6 +29,7 @@ from .common import (
     dump,
     format_option,
     open_store,
+    trainee_name,
     write_output,
     write_problems,
 )
@@ -336,7 +337,7 @@ def add_parsers(sub: Any) -> None:
     listing = actions.add_parser(
         "list", parents=[format_option("table", "json", default="table")], help="复核队列（申诉优先）"
     )
-    listing.add_argument("--trainee", metavar="NAME", help="只看这位学员")
+    listing.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只看这位学员")
     listing.add_argument("--scenario", metavar="ID", help="只看这个场景")
     listing.add_argument("--category", metavar="ID", help="只看涉及这个类别的回合")
     listing.add_argument("--since", metavar="YYYY-MM-DD", help="只看这天以后的练习")
