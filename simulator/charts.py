@@ -40,6 +40,12 @@ def count_ticks(highest: float, most: int = 5) -> list[int]:
     return list(range(0, top + step, step))  # ends at the first multiple of the step at or above the top
 
 
+def attempt_ticks(attempts: int, most: int = 10) -> list[int]:
+    """Whole-number ticks for an axis of attempts 1..``attempts`` (never 1.75), at most ``most`` + 1 of them."""
+    step = max(1, -(-attempts // most))
+    return list(range(1, max(1, attempts) + 1, step))
+
+
 def svg_chart(
     title: str,
     series: list[Series],

@@ -53,9 +53,14 @@ def user_scenarios_dir() -> Path:
     return data_dir() / "scenarios"
 
 
+def database_setting() -> str | None:
+    """``SIMULATOR_DB`` when it is set (a database chosen on purpose), else None."""
+    return os.environ.get("SIMULATOR_DB") or None
+
+
 def default_database() -> str:
     """``SIMULATOR_DB`` or a SQLite file in the data directory."""
-    return os.environ.get("SIMULATOR_DB") or str(data_dir() / "progress.sqlite3")
+    return database_setting() or str(data_dir() / "progress.sqlite3")
 
 
 def _sources(bundled: Path, user: Path, extra: list[Path] | None) -> list[Path]:

@@ -174,8 +174,11 @@ def test_out_of_range_numbers_are_usage_errors(tmp_path: Path) -> None:
 def test_a_database_path_through_a_file_is_a_chinese_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
-    code, _, err = run("--db", str(blocker / "progress.sqlite3"), "history")
+    # A command that writes tries to create the folder; one that only reads finds no database there.
+    code, _, err = run("--db", str(blocker / "progress.sqlite3"), "review", "dispute", "1:1")
     assert code == 1 and "不是目录" in err and "Traceback" not in err
+    code, _, err = run("--db", str(blocker / "progress.sqlite3"), "history")
+    assert code == 2 and "不存在" in err and "Traceback" not in err
 
 
 def test_a_5001_digit_integer_in_a_scenario_is_a_content_error(tmp_path: Path) -> None:

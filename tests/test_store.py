@@ -238,6 +238,7 @@ def test_cli_history_transcript_report(db_url: str, matcher: Matcher, scenarios:
 
 
 def test_transcript_of_missing_session_fails_in_chinese(db_url: str) -> None:
+    open_store(db_url).close()  # a store that exists (a read-only command never creates one)
     err = io.StringIO()
     assert main(["--db", db_url, "transcript", "999"], out=io.StringIO(), err=err) == 1
     assert "找不到编号为 999" in err.getvalue()

@@ -103,7 +103,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..store import roles
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         rows = roles.accounts(store)
     if args.format == "json":
         dump(rows, out)
@@ -120,7 +120,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_whoami(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         who = store.identity()
     if args.format == "json":
         dump({"kind": who.kind, "role": who.role, "name": who.name, "team": who.team}, out)

@@ -8,7 +8,17 @@ from typing import Any, TextIO
 
 from ..assignments import MODE_LABELS, AssignmentError, build_progress, check_pass_mark, parse_due
 from ..terminal import printable
-from .common import EXIT_FAILED, ROW_ID, UsageError, bounded_int, dump, format_option, load_scenarios_for, open_store
+from .common import (
+    EXIT_FAILED,
+    ROW_ID,
+    UsageError,
+    bounded_int,
+    dump,
+    format_option,
+    load_scenarios_for,
+    open_store,
+    trainee_name,
+)
 from .tables import write_csv, write_table
 
 
@@ -53,7 +63,7 @@ def cmd_remove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def report_assignments(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Completion per assignment: table, JSON (with every trainee's standing) or CSV (one row per trainee)."""
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         progress = build_progress(store.assignment_rows(args.trainee), date.today().isoformat())
     if args.format == "json":
         dump([p.to_json() for p in progress], out)
@@ -144,7 +154,7 @@ def add_parsers(sub: Any) -> None:
     )
     add.add_argument("scenario_id", metavar="SCENARIO_ID", help="场景 id（见 simulator validate 或界面中的场景列表）")
     target = add.add_mutually_exclusive_group(required=True)
-    target.add_argument("--trainee", metavar="NAME", help="布置给这位学员")
+    target.add_argument("--trainee", type=trainee_name, metavar="NAME", help="布置给这位学员")
     target.add_argument("--team", metavar="TEAM", help="布置给这个组的每位学员（以后加入的也算）")
     add.add_argument("--pass-mark", type=bounded_int(0, 100), metavar="N", help="及格线（默认用场景自己的及格线）")
     add.add_argument(
@@ -159,7 +169,7 @@ def add_parsers(sub: Any) -> None:
         help="任务及每位学员的完成情况",
         description="列出任务和完成情况（与 simulator report --assignments 相同）。",
     )
-    listing.add_argument("--trainee", metavar="NAME", help="只看这位学员的任务")
+    listing.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只看这位学员的任务")
     listing.set_defaults(handler=report_assignments)
 
     remove = actions.add_parser("remove", help="撤销一项任务", description="撤销任务；为它做过的练习记录保留。")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the engine and the store load only for the commands that ne
     from ..store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports a process ended by SIGINT
 
 
 class UsageError(Exception):
@@ -67,10 +68,29 @@ def rules_only_option() -> argparse.ArgumentParser:
     return parent
 
 
+def trainee_name(text: str) -> str:
+    """An argparse type: a trainee's name, never blank (a blank --trainee must not read as "everyone")."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("学员姓名不能为空（要看所有学员，请不带 --trainee 运行）")
+    return text
+
+
 def trainee_filter_option() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--trainee", metavar="NAME", help="只看这位学员")
+    parent.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只看这位学员")
     return parent
+
+
+def known_trainee(store: Store, name: str) -> str:
+    """The stored trainee ``name`` is (张伟, 張偉 and 张 伟 are one), or a usage error: the same for every command."""
+    from ..terminal import printable
+
+    canonical = store.canonical_name(name)
+    if canonical not in store.trainees():
+        raise UsageError(
+            f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）"
+        )
+    return canonical
 
 
 def format_option(*choices: str, default: str) -> argparse.ArgumentParser:
@@ -97,6 +117,31 @@ def write_problems(err: TextIO, problems: Sequence[Problem]) -> None:
     """Each content problem on its own ✗ line (file:line:col 字段 message)."""
     for problem in problems:
         err.write(f"✗ {problem}\n")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese (the common reasons; others keep the system's words)."""
+    import errno
+
+    if isinstance(exc, PermissionError):
+        return "没有权限"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个目录"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return "路径中有一段是文件而不是目录"
+    if isinstance(exc, FileNotFoundError):
+        return "路径不存在"
+    reasons = {errno.ENOSPC: "磁盘已满", errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名太长"}
+    return reasons.get(exc.errno or 0) or f"系统错误：{exc.strerror or exc}"
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to a file the user named, creating its folders; any failure is a usage error naming it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"无法写入 {path}（{os_reason(exc)}）") from None
 
 
 def lines(args_text: Sequence[str], stdin: TextIO) -> Iterator[str]:
@@ -198,10 +243,29 @@ def database_url(args: argparse.Namespace) -> str:
     return getattr(args, "db", None) or locations.default_database()
 
 
-def open_store(args: argparse.Namespace) -> Store:
-    from ..store import open_store as open_database
+def open_store(args: argparse.Namespace, *, create: bool = True) -> Store:
+    """The store the options name; ``create=False`` for commands that only read.
 
-    return open_database(database_url(args))
+    Those never create a database file or folder: a SQLite file named with ``--db`` or
+    ``SIMULATOR_DB`` that does not exist is a usage error (a mistyped path must not read
+    as "no records"); the default file not existing yet means nobody has practised on
+    this machine, so they read an empty store kept in memory.
+    """
+    from ..store import open_store as open_database
+    from ..store.errors import MissingDatabase
+
+    try:
+        return open_database(database_url(args), create=create)
+    except MissingDatabase as exc:
+        if getattr(args, "db", None):
+            named = "--db 指定的"
+        elif locations.database_setting():
+            named = "环境变量 SIMULATOR_DB 指定的"
+        else:
+            return open_database(":memory:")
+        raise UsageError(
+            f"进度数据库 {exc.path} 不存在（{named}路径），请检查路径是否写错；只查看记录的命令不会新建数据库。"
+        ) from None
 
 
 def category_labels() -> dict[str, str]:

@@ -22,6 +22,7 @@ from .common import (
     expand,
     format_option,
     load_matcher,
+    os_reason,
     phrasebook_option,
     scenario_sources,
     warn_skipped,
@@ -140,10 +141,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if others:  # a broken file of the user's, not one asked about: the TUI skips it too
             warn_skipped(args, err, others)
         if matcher is not None and (phrasebooks or not args.paths):
-            out.write(
-                f"  共 {len(matcher.categories)} 个类别、{matcher.phrase_count} 条短语、"
-                f"{matcher.pattern_count} 个模式，自测用例全部通过\n"
-            )
+            _phrasebook_summary(out, matcher, phrasebooks, bad_files)
     if scenarios:
         if matcher is None:
             err.write("⚠ 话术库没有载入，下面只检查场景的格式和剧情结构，不检查其中引用的类别\n")
@@ -154,6 +152,31 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_FAILED
         failed |= not _validate_corpus(corpora, matcher, args, out, err)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _phrasebook_summary(out: TextIO, matcher: Matcher, files: list[Path], bad_files: set[Path]) -> None:
+    """What the phrasebook files validated hold (those that failed left out); "all passed" only if none failed."""
+    named = list(dict.fromkeys(f.resolve() for f in files))
+    valid = {f for f in named if f not in bad_files}
+    failed = len(named) - len(valid)
+
+    def here(where: tuple[str, int, int]) -> bool:
+        return Path(where[0]).resolve() in valid
+
+    categories = phrases = patterns = 0
+    for spec in matcher.categories.values():
+        mine = sum(here(w) for _, _, w in spec.phrases), sum(here(w) for _, _, w in spec.patterns)
+        located = (*spec.exceptions, *spec.hit_examples, *spec.clean_examples)
+        categories += bool(any(mine) or any(here(w) for _, w in located))
+        phrases += mine[0]
+        patterns += mine[1]
+    counts = f"{categories} 个类别、{phrases} 条短语、{patterns} 个模式"
+    if not failed:
+        out.write(f"  共 {counts}，自测用例全部通过\n")
+    elif valid:
+        out.write(f"  有效的 {len(valid)} 个文件共 {counts}，自测用例通过；{failed} 个话术库文件有误（见上面的 ✗）\n")
+    else:
+        out.write(f"  {failed} 个话术库文件有误（见上面的 ✗），没有通过检查\n")
 
 
 def _validate_scenarios(
@@ -295,7 +318,7 @@ def cmd_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         written = write_schemas(folder, [args.kind] if args.kind else KINDS)
     except OSError as exc:
-        raise UsageError(f"无法写入 {folder}（{exc.strerror or exc}）") from None
+        raise UsageError(f"无法写入 {folder}（{os_reason(exc)}）") from None
     for path in written:
         out.write(f"已写入：{path}\n")
     first = written[-1] if len(written) == 1 else folder / "scenario.schema.json"

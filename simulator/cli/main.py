@@ -13,7 +13,16 @@ from typing import TextIO
 
 from .. import __version__
 from ..errors import ContentError
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, database_url, existing, write_problems
+from .common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    database_url,
+    existing,
+    write_problems,
+)
 from .parse import ChineseArgumentParser
 
 
@@ -92,7 +101,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.write("\n已中断。\n")
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .. import locations
-from .common import EXIT_OK, UsageError, load_scenarios_for
+from .common import EXIT_OK, UsageError, load_scenarios_for, os_reason
 from .content import write_schemas
 
 # Three nodes, two endings, one example playthrough; tests/test_authoring.py keeps it valid.
@@ -130,7 +130,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"无法写入 {target}（{exc.strerror or exc}）") from None
+        raise UsageError(f"无法写入 {target}（{os_reason(exc)}）") from None
     out.write(f"已创建场景骨架：{target}\n")
     out.write("它已经可以练习和回放；照着文件里的注释改成你的剧情，改完运行：\n")
     out.write(f"  simulator validate {target}\n  simulator test {target}\n")

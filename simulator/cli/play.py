@@ -9,13 +9,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..mood import mood_label
 from ..record import OUTCOME_LABELS, TurnRecord, missed_names
 from ..terminal import printable
 from .common import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     SEED,
     UsageError,
@@ -24,6 +25,9 @@ from .common import (
     open_store,
     phrasebook_option,
 )
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def _event(out: TextIO, data: dict[str, Any]) -> None:
@@ -147,6 +151,8 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.flush()
     finished_recorded = False
     failure: str | None = None
+    interrupted = False
+    saved = 0  # turns committed to the store
     try:
         started = time.monotonic()
         for number, text in enumerate(source, 1):
@@ -163,6 +169,7 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if recorder:
                 try:
                     recorder.record_turn(turn)
+                    saved += 1
                     if dialogue.finished:  # stored the moment it is reached, not when input ends
                         recorder.finish(dialogue.end())
                         finished_recorded = True
@@ -190,9 +197,13 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             started = time.monotonic()
     except RepliesError as exc:
         failure = str(exc)
+    except KeyboardInterrupt:  # Ctrl-C: every turn so far is committed; the session stays unfinished
+        interrupted = True
     finally:
         if recorder and not finished_recorded and failure is None:
             recorder.finish(dialogue.end())
+    if interrupted:
+        return _interrupted(err, store, session_id, saved, finished=dialogue.finished)
     if failure is not None:
         if store is not None and session_id is not None:
             store.discard_if_empty(session_id)  # a session that never got a turn leaves nothing behind
@@ -237,6 +248,22 @@ def play_session(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if store is not None:
         store.close()
     return EXIT_OK
+
+
+def _interrupted(err: TextIO, store: Store | None, session_id: int | None, saved: int, *, finished: bool) -> int:
+    """Say what Ctrl-C left behind (the conversation did not run out of replies: it was stopped)."""
+    if store is None or session_id is None:
+        err.write("\n已中断：对话没有结束（--no-record，没有保存任何回合）。\n")
+    elif finished:
+        err.write(f"\n已中断：对话已经结束，{saved} 个回合都已保存。\n")
+    elif saved:
+        err.write(f"\n已中断：对话没有结束，已保存的 {saved} 个回合不会丢失；在界面中选择这个场景按 c 可以接着练。\n")
+    else:
+        store.discard_if_empty(session_id)  # a session that never got a turn leaves nothing behind
+        err.write("\n已中断：还没有作答，没有保存任何回合。\n")
+    if store is not None:
+        store.close()
+    return EXIT_INTERRUPTED
 
 
 def add_parsers(sub: Any) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from ..charts import SCORE_TICKS, Series, count_ticks, day_ticks, html_page, svg_chart
+from ..charts import SCORE_TICKS, Series, attempt_ticks, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
 from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..record import TurnRecord, local_date, short_day, short_time
@@ -20,30 +20,20 @@ from .common import (
     category_labels,
     console,
     format_option,
+    known_trainee,
     load_matcher,
     load_scenarios_for,
     open_store,
     scenario_sources,
     trainee_filter_option,
+    trainee_name,
+    write_output,
 )
 from .tables import write_csv as _csv
 from .tables import write_table as _table
 
-if TYPE_CHECKING:
-    from ..store import Store
-
 OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
 OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
-
-
-def known_trainee(store: Store, name: str) -> str:
-    """The stored trainee ``name`` is (张伟, 張偉 and 张 伟 are one), or a usage error: the same for every command."""
-    canonical = store.canonical_name(name)
-    if canonical not in store.trainees():
-        raise UsageError(
-            f"没有学员 {printable(name)} 的练习记录（不带 --trainee 运行 simulator report 可以看到所有学员）"
-        )
-    return canonical
 
 
 def _yes_no(value: bool) -> str:
@@ -92,8 +82,8 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
-        trainee = known_trainee(store, args.trainee) if args.trainee else None
+    with open_store(args, create=False) as store:
+        trainee = known_trainee(store, args.trainee) if args.trainee is not None else None
         sessions = store.sessions(trainee=trainee)
     if args.format == "json":
         out.write(json.dumps([s.to_json() for s in sessions], ensure_ascii=False, indent=2) + "\n")
@@ -146,13 +136,13 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ]
         for s in sessions
     ]
-    header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "模式"]
+    header = ["编号", "学员", "场景", "开始时间", "结果", "得分", "回合", "方式"]
     _table(out, "练习记录" + (f" · {trainee}" if trainee else ""), header, rows, {0, 5, 6})
     return 0
 
 
 def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         session = store.session(args.session_id)
         turns = store.turns(args.session_id) if session else []
     if session is None:
@@ -221,8 +211,8 @@ def _rejudged(args: argparse.Namespace, err: TextIO, scenario_id: str, turns: li
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.assignments:
         return assign.report_assignments(args, out, err)
-    with open_store(args) as store:
-        trainee = known_trainee(store, args.trainee) if args.trainee else None
+    with open_store(args, create=False) as store:
+        trainee = known_trainee(store, args.trainee) if args.trainee is not None else None
         # Per-scenario figures are printed only for one trainee (and always exported as JSON/CSV).
         report = team_report(store, trainee, scenarios=bool(trainee) or args.format != "table")
         labels = category_labels()
@@ -374,7 +364,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(
             f"话术库里没有类别 {printable(args.category)}；可用的类别（写中文名或类别编号都可以）：{known}"
         )
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         names = [known_trainee(store, args.trainee)] if args.trainee else store.trainees()
         series: list[Series] = []
         for name in names[: args.max_trainees]:
@@ -394,7 +384,7 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if path is not None:
         svg = svg_chart(title, series, y_label=y_label, y_max=y_max)
         if path.suffix.lower() == ".svg":
-            path.write_text(svg, encoding="utf-8")
+            write_output(path, svg)
         else:
             summary = [
                 [
@@ -404,19 +394,68 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 ]
                 for s in series
             ]
-            path.write_text(html_page(title, svg, summary, ["学员", "次数", "平均"]), encoding="utf-8")
+            write_output(path, html_page(title, svg, summary, ["学员", "次数", "平均"]))
         out.write(f"已导出：{path}\n")
         return 0
-    import plotext as plt
+    out.write(_terminal_chart(title, series, y_max, out) + "\n")
+    return 0
 
+
+CHART_COLOURS = ("blue+", "green+", "red+", "cyan+", "magenta+", "yellow", "orange", "gray")  # one per trainee
+CHART_WIDTH, CHART_HEIGHT = 80, 20
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal columns (a Chinese character takes two), ``…`` where cut."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _centred(text: str, width: int) -> str:
+    from rich.cells import cell_len
+
+    text = _cut(text, width)
+    return " " * ((width - cell_len(text)) // 2) + text
+
+
+def _terminal_chart(title: str, series: list[Series], y_max: float | None, out: TextIO) -> str:
+    """The chart as terminal text, every line within the terminal's width (80 columns when not a terminal).
+
+    plotext counts a Chinese character as one column, so it draws only the canvas and the
+    ASCII ticks; the title, the legend and the axis label are laid out here by display width.
+    """
+    import plotext as plt
+    from rich.cells import cell_len
+
+    tty = hasattr(out, "isatty") and out.isatty()
+    width = CHART_WIDTH
+    if tty:
+        import shutil
+
+        width = max(40, min(CHART_WIDTH, shutil.get_terminal_size((CHART_WIDTH, 24)).columns))
+    drawn = [(s, CHART_COLOURS[i % len(CHART_COLOURS)]) for i, s in enumerate(series) if s.points]
+    legend: list[str] = []
+    line, used = "", 0
+    for item, colour in drawn:
+        label = _cut(item.label, width - 3)
+        mark = plt.colorize("••", colour) if tty else "••"
+        size = 3 + cell_len(label)
+        if line and used + 2 + size > width:
+            legend.append(line)
+            line, used = "", 0
+        line += ("  " if line else "") + f"{mark} {label}"
+        used += (2 if used else 0) + size
+    if line:
+        legend.append(line)
     plt.clear_figure()
-    if not (hasattr(out, "isatty") and out.isatty()):
+    if not tty:
         plt.theme("clear")  # no colour codes in files and pipes
-    plt.plotsize(80, 20)
-    plt.title(title)
-    for item in series:
-        if item.points:
-            plt.plot(list(range(1, len(item.points) + 1)), [y for _, y in item.points], label=item.label, marker="dot")
+    plt.plotsize(width, max(10, CHART_HEIGHT - 2 - len(legend)))
+    for item, colour in drawn:
+        plt.plot(list(range(1, len(item.points) + 1)), [y for _, y in item.points], color=colour, marker="dot")
     if y_max:
         plt.ylim(0, y_max)
         plt.yticks(SCORE_TICKS)
@@ -424,20 +463,20 @@ def cmd_plot(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         ticks = count_ticks(max((y for s in series for _, y in s.points), default=1))
         plt.ylim(0, ticks[-1])
         plt.yticks(ticks)
-    drawn = [s for s in series if s.points]
     if len(drawn) == 1:  # one trainee: the dates, each day once
-        marks = day_ticks([x for x, _ in drawn[0].points])
+        marks = day_ticks([x for x, _ in drawn[0][0].points])
         plt.xticks([i + 1 for i, _ in marks], [day for _, day in marks])
-        plt.xlabel("日期（每次练习一个点）")
+        x_label = "日期（每次练习一个点）"
     else:
-        plt.xlabel("第几次练习")
+        attempts = attempt_ticks(max((len(s.points) for s, _ in drawn), default=1))
+        plt.xticks(attempts, [str(n) for n in attempts])
+        x_label = "第几次练习"
     chart = plt.build()
-    if not (hasattr(out, "isatty") and out.isatty()):
+    if not tty:
         import re
 
         chart = re.sub(r"\x1b\[[0-9;]*m", "", chart)
-    out.write(chart + "\n")
-    return 0
+    return "\n".join([_centred(title, width), *legend, chart.rstrip("\n"), _centred(x_label, width)])
 
 
 def add_parsers(sub: Any) -> None:
@@ -472,7 +511,9 @@ def add_parsers(sub: Any) -> None:
         help="团队汇总（给组长看）",
         description="每位学员的练习次数、平均分、通过率、趋势和最常违反的规范。",
     )
-    report.add_argument("--trainee", metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升")
+    report.add_argument(
+        "--trainee", type=trainee_name, metavar="NAME", help="只看这位学员，并列出各场景的首次、最高、最近得分与提升"
+    )
     report.add_argument(
         "--assignments", action="store_true", help="改为列出布置的任务及每位学员的完成情况（通过、待完成、逾期）"
     )
@@ -483,7 +524,7 @@ def add_parsers(sub: Any) -> None:
         help="得分趋势图（终端显示或导出 HTML/SVG）",
         description="画出得分随时间的变化；--output 导出为 .html 或 .svg 文件。",
     )
-    plot.add_argument("--trainee", metavar="NAME", help="只画这位学员")
+    plot.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只画这位学员")
     plot.add_argument(
         "--category", metavar="ID", help="改为画这个类别每次练习出现的次数（类别 id 或中文名，如 not_my_job 或 推诿）"
     )

@@ -29,6 +29,8 @@ from .common import (
     dump,
     format_option,
     open_store,
+    trainee_name,
+    write_output,
     write_problems,
 )
 from .parse import ChineseArgumentParser
@@ -89,7 +91,7 @@ def _queue(store: Store, args: argparse.Namespace) -> list[Any]:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         queue = _queue(store, args)
     shown = queue[: args.limit]
     if args.format == "json":
@@ -115,7 +117,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..render import turn_text
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         session, turn = _find(store, args.turn)
         history = store.marks(session.id, turn.n, history=True)
         disputes = [d for d in store.disputes() if (d.session_id, d.n) == args.turn]
@@ -229,7 +231,7 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from ..matcher import load_matcher
     from ..scenario import load_scenarios
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         proposals = _suggestions(store, args.turn)
         reviewed = [item for item, _ in reviewed_items(store)]
     if not proposals:
@@ -288,13 +290,12 @@ def cmd_suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         items = [item for item, _ in reviewed_items(store)]
     text = corpus_yaml(items)
     if args.output:
         path = Path(args.output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_output(path, text)
         err.write(f"已导出 {len(items)} 条复核过的回合：{path}\n")
     else:
         out.write(text)
@@ -306,7 +307,7 @@ def evaluate_reviewed(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     from ..evaluation import evaluate, report_text
     from .common import load_matcher, load_scenarios_for
 
-    with open_store(args) as store:
+    with open_store(args, create=False) as store:
         pairs = reviewed_items(store)
     if not pairs:
         out.write("还没有复核过的回合。\n")
@@ -336,7 +337,7 @@ def add_parsers(sub: Any) -> None:
     listing = actions.add_parser(
         "list", parents=[format_option("table", "json", default="table")], help="复核队列（申诉优先）"
     )
-    listing.add_argument("--trainee", metavar="NAME", help="只看这位学员")
+    listing.add_argument("--trainee", type=trainee_name, metavar="NAME", help="只看这位学员")
     listing.add_argument("--scenario", metavar="ID", help="只看这个场景")
     listing.add_argument("--category", metavar="ID", help="只看涉及这个类别的回合")
     listing.add_argument("--since", metavar="YYYY-MM-DD", help="只看这天以后的练习")

@@ -18,8 +18,8 @@ from rapidfuzz import fuzz, process
 from ..record import Dispute, Mark, SessionEnd, SessionRecord, TurnRecord
 from ..text import name_key
 from . import roles, summaries
-from .drivers import Driver, PostgresDriver, SQLiteDriver, redact
-from .errors import StoreError
+from .drivers import MEMORY, Driver, PostgresDriver, SQLiteDriver, redact
+from .errors import MissingDatabase, StoreError
 from .migrations import APP_MARKER, LATEST, MIGRATIONS
 from .roles import Identity
 
@@ -695,10 +695,13 @@ _ASSIGNMENT_ROWS = (
 )
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, create: bool = True) -> Store:
     """Open (and migrate) the store at ``url``: a SQLite path or ``postgresql://…``.
 
     The adapters resolve the default (``locations.default_database``) and pass it.
+    ``create=False`` (commands that only read): a SQLite file that does not exist
+    raises ``MissingDatabase`` and neither it nor its folder is created.
+    ``:memory:`` is an empty store that lives in memory only.
     """
     target = url
     if target.startswith(("postgresql://", "postgres://")):
@@ -706,4 +709,6 @@ def open_store(url: str) -> Store:
     if "://" in target and not target.startswith("sqlite://"):
         raise StoreError(f"不支持的数据库地址：{redact(target)}（请用 SQLite 文件路径或 postgresql://…）")
     path = Path(target.removeprefix("sqlite://")).expanduser()
+    if not create and str(path) != MEMORY and not path.exists():
+        raise MissingDatabase(path)
     return Store(SQLiteDriver(path))

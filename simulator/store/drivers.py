@@ -20,6 +20,7 @@ from .errors import StoreError
 from .migrations import APP_MARKER
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+MEMORY = ":memory:"
 
 
 class Driver(Protocol):
@@ -54,16 +55,18 @@ class SQLiteDriver(Driver):
 
     def __init__(self, path: Path):
         self.path = path
-        _check_sqlite_file(path)
+        memory = str(path) == MEMORY  # SQLite's own name for a database that lives and dies in memory
+        if not memory:
+            _check_sqlite_file(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"无法创建进度数据库所在的目录 {path.parent}（{_os_reason(exc)}）；请用 --db 指定其他路径。"
+                ) from None
+        self.read_only = not memory and path.exists() and not _writable(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"无法创建进度数据库所在的目录 {path.parent}（{_os_reason(exc)}）；请用 --db 指定其他路径。"
-            ) from None
-        self.read_only = path.exists() and not _writable(path)
-        try:
-            if path.exists() and path.stat().st_size:
+            if not memory and path.exists() and path.stat().st_size:
                 _identify(path)
             if self.read_only:
                 self.conn = sqlite3.connect(
