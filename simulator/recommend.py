@@ -54,7 +54,8 @@ class Recommendation:
     title: str
     category: str
     score: float
-    reason: str
+    reason: str  # why, then the scenario: "你最近一次在“征得同意”上失分，推荐：借用、挪动客户家的东西"
+    why: str = ""  # the reason without the scenario: "你最近一次在“征得同意”上失分"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +131,11 @@ def _count(n: int) -> str:
 
 def reason(recent: Sequence[SessionLosses], category: str, label: str, title: str) -> str:
     """One Chinese sentence: how recently ``category`` lost points, and the scenario recommended."""
+    return f"{lost_points(recent, category, label)}，推荐：{title}"
+
+
+def lost_points(recent: Sequence[SessionLosses], category: str, label: str) -> str:
+    """How recently ``category`` lost points: "你最近三次在“征得同意”上失分"."""
     window = list(recent[:WINDOW])
     streak = 0
     for session in window:
@@ -143,7 +149,16 @@ def reason(recent: Sequence[SessionLosses], category: str, label: str, title: st
         when = f"你最近{_count(streak)}次"
     else:
         when = f"你最近 {len(window)} 次练习中有 {times} 次"
-    return f"{when}在“{label}”上失分，推荐：{title}"
+    return f"{when}在“{label}”上失分"
+
+
+def grouped(recommendations: Sequence[Recommendation]) -> list[str]:
+    """One line per reason, its scenarios together, in order: three scenarios for the same
+    weakness read as one sentence rather than the same sentence three times."""
+    titles: dict[str, list[str]] = {}
+    for item in recommendations:
+        titles.setdefault(item.why, []).append(item.title)
+    return [f"{why}，推荐：{'、'.join(f'《{t}》' for t in names)}" for why, names in titles.items()]
 
 
 def recommend(
@@ -173,6 +188,7 @@ def recommend(
             category,
             score,
             reason(window, category, labels.get(category, category), scenario.title),
+            lost_points(window, category, labels.get(category, category)),
         )
         # Never played (or played longest ago) first on a tie: -rank sorts higher ranks first.
         ranked.append((-score, -last_played.get(scenario.id, len(window) + 1), scenario.id, recommendation))

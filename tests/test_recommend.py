@@ -17,7 +17,15 @@ from simulator.cli import main
 from simulator.dialogue import Dialogue
 from simulator.matcher import Matcher
 from simulator.phrasebook import load_phrasebook
-from simulator.recommend import SessionLosses, exercises, losses_from_rows, reason, recommend, weaknesses
+from simulator.recommend import (
+    SessionLosses,
+    exercises,
+    grouped,
+    losses_from_rows,
+    reason,
+    recommend,
+    weaknesses,
+)
 from simulator.scenario import Scenario, load_scenarios
 from simulator.store import Store, open_store
 
@@ -69,6 +77,20 @@ def test_reasons_say_how_recent() -> None:
     assert reason(once, FEE, "提前说明费用", "T") == "你最近一次在“提前说明费用”上失分，推荐：T"
     scattered = [lost(n=0), lost(("missed", FEE), n=1), lost(n=2), lost(("missed", FEE), n=3), lost(n=4)]
     assert reason(scattered, FEE, "提前说明费用", "T") == "你最近 5 次练习中有 2 次在“提前说明费用”上失分，推荐：T"
+
+
+def test_scenarios_for_the_same_weakness_are_listed_in_one_line(
+    scenarios: dict[str, Scenario], labels: dict[str, str]
+) -> None:
+    recent = [lost(("missed", "ask_permission"), n=k) for k in range(3)] + [lost(("missed", FEE), n=3)]
+    found = recommend(recent, scenarios.values(), labels)
+    assert len(found) == 3 and len({r.why for r in found}) < 3  # the case the newcomer met: a sentence repeated
+    lines = grouped(found)
+    assert len(lines) == len({r.why for r in found})
+    for item in found:  # every scenario is still named, after its reason
+        [line] = [line for line in lines if line.startswith(item.why + "，推荐：")]
+        assert f"《{item.title}》" in line
+        assert item.reason == f"{item.why}，推荐：{item.title}"
 
 
 def test_exercises_come_from_the_nodes_expects_and_temptations(scenarios: dict[str, Scenario]) -> None:

@@ -77,10 +77,12 @@ class DebriefScreen(AppScreen):
     def show_next(self, recommendations: list[Recommendation]) -> None:
         if not recommendations:
             return
+        from ...recommend import grouped
+
         text = Text("\n下一步练什么：\n", style="bold")
-        for item in recommendations:
+        for line in grouped(recommendations):
             text.append("  · ")
-            text.append(printable(item.reason) + "\n", style="cyan")
+            text.append(printable(line) + "\n", style="cyan")
         shown = self.query_one("#next", Static)
         shown.update(text)
         shown.display = True
