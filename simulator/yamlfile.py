@@ -23,6 +23,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 
 Positions = dict[tuple[object, ...], tuple[int, int]]
+# First element of a ``Positions`` path that gives a key's own place rather than its value's:
+# an unknown field is pointed at where its name is written.
+KEY = "<key>"
 M = TypeVar("M", bound=BaseModel)
 
 Severity = Literal["critical", "major", "minor"]  # of a prohibited category, or a transition's filter
@@ -240,6 +243,7 @@ def _walk(
                 continue
             first_line[key] = line
             positions[path + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            positions[(KEY,) + path + (key,)] = (line, column)  # where the key itself is written
             _walk(value_node, path + (key,), positions, name, seen, count, repeats)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
@@ -327,6 +331,8 @@ def validate_model(model: type[M], data: Any, positions: Positions, name: str) -
                 continue
             seen.add(loc)
             line, column = position_of(positions, loc)
+            if error["type"] == "extra_forbidden" and (KEY, *loc) in positions:
+                line, column = positions[(KEY, *loc)]
             problems.append(Problem(name, line, column, field_path(loc), chinese_message(dict(error))))
         raise ContentError(problems) from None
 

@@ -235,3 +235,16 @@ def test_a_model_answer_longer_than_a_reply_may_be_is_a_located_error_not_a_cras
     assert code == 1
     assert f"long.yaml:{line}:" in err and "model_answer" in err and f"{MAX_REPLY_CHARS}" in err
     assert "Traceback" not in err
+
+
+def test_an_unknown_field_is_pointed_at_where_its_name_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "version: 1\ncategories:\n  - id: typo_cat\n    label: 测试\n    kind: standard\n"
+        "    descripton: 拼错的字段\n    phrases: [您好]\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("validate", str(path))
+    assert code == 1
+    # Line 6, column 5: the misspelt key, not its value (column 17).
+    assert "typo.yaml:6:5:" in err and "descripton" in err and "未知字段" in err
