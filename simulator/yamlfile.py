@@ -121,6 +121,23 @@ def _long_number(root: yaml.Node) -> tuple[int, int]:
     return 0, 0
 
 
+def _indents(text: str, mark: Any) -> str:
+    """Both lines' indentation when they differ: the mistake may be in the line above (too deep)."""
+    lines = text.splitlines()
+    if mark is None or not 0 < mark.line < len(lines):
+        return ""
+    here = lines[mark.line]
+    above = next(
+        (k for k in range(mark.line - 1, -1, -1) if lines[k].strip() and not lines[k].lstrip().startswith("#")), None
+    )
+    if above is None:
+        return ""
+    a, b = len(lines[above]) - len(lines[above].lstrip(" ")), len(here) - len(here.lstrip(" "))
+    if a == b:
+        return ""
+    return f"（这一行缩进 {b} 格，第 {above + 1} 行缩进 {a} 格：请检查这两行哪一行缩进错了）"
+
+
 _OPENERS = {"flow sequence": "方括号“[”", "flow mapping": "花括号“{”"}
 
 
@@ -166,7 +183,7 @@ def _yaml_detail(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, Any]:
             return "缩进不一致：这个列表项“- ”和上面的键对不齐（或者列表项混进了键值对中间）", mark
         if _after_quote(text, mark):
             return "引号结束后不能再接文字：需要的话请把整段文字放进引号里", mark
-        return "缩进不一致：这一行和上面同一层的键没有对齐", mark
+        return "缩进不一致：这一行和上面同一层的键没有对齐" + _indents(text, mark), mark
     if "end of stream" in problem:
         return "文件意外结束（可能有没闭合的引号或括号）", mark
     if "anchor" in context or "alias" in context:

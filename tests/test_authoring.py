@@ -248,3 +248,20 @@ def test_an_unknown_field_is_pointed_at_where_its_name_is_written(tmp_path: Path
     assert code == 1
     # Line 6, column 5: the misspelt key, not its value (column 17).
     assert "typo.yaml:6:5:" in err and "descripton" in err and "未知字段" in err
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "python"])
+def test_an_indentation_slip_names_both_lines_when_the_line_above_is_too_deep(
+    loader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if loader == "python":
+        monkeypatch.setattr(yamlfile, "_Loader", yaml.SafeLoader)
+    elif not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML without libyaml")
+    # "title" (line 3) is indented two spaces too deep; the parser stops at "customer" (line 4).
+    text = "nodes:\n  check:\n      title: 检查\n    customer: [您好]\n"
+    with pytest.raises(ContentError) as caught:
+        yamlfile.load_yaml(text, "f.yaml")
+    [problem] = caught.value.problems
+    assert problem.line == 4
+    assert "第 3 行缩进 6 格" in problem.message and "这一行缩进 4 格" in problem.message
