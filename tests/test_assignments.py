@@ -4,59 +4,23 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
-from simulator import locations
 from simulator.assignments import AssignmentError, build_progress, order_for_trainee, parse_due, state_of
 from simulator.cli import main
 from simulator.dialogue import Dialogue
 from simulator.matcher import Matcher
-from simulator.scenario import Scenario, load_scenarios
+from simulator.scenario import Scenario
 from simulator.store import Store, StoreError, open_store
 
-PG_URL = os.environ.get("SIMULATOR_TEST_PG_URL")
 GOOD = "out_of_warranty_charge"
 TODAY = date.today()
 FUTURE = (TODAY + timedelta(days=30)).isoformat()
 PAST = (TODAY - timedelta(days=1)).isoformat()
-
-
-def _pg_database() -> Iterator[str]:
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a PostgreSQL server (SIMULATOR_TEST_PG_URL); see .ci/postgres.sh")
-        pytest.skip("no PostgreSQL server (set SIMULATOR_TEST_PG_URL, as .ci/run does)")
-    import psycopg
-
-    name = "sim_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "progress.sqlite3")
-    else:
-        yield from _pg_database()
-
-
-@pytest.fixture(scope="module")
-def scenarios(matcher: Matcher) -> dict[str, Scenario]:
-    categories = {c.id: c.kind for c in matcher.categories.values()}
-    return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
 
 
 def run(url: str, *argv: str) -> tuple[int, str, str]:

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
@@ -26,18 +22,11 @@ from simulator.recommend import (
     recommend,
     weaknesses,
 )
-from simulator.scenario import Scenario, load_scenarios
+from simulator.scenario import Scenario
 from simulator.store import Store, open_store
 
-PG_URL = os.environ.get("SIMULATOR_TEST_PG_URL")
 FEE = "fee_explained_in_advance"
 BAD = ["你好", "过保了，你不给钱我就不修。", "这事不归我管"]
-
-
-@pytest.fixture(scope="module")
-def scenarios(matcher: Matcher) -> dict[str, Scenario]:
-    categories = {c.id: c.kind for c in matcher.categories.values()}
-    return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
 
 
 @pytest.fixture(scope="module")
@@ -116,31 +105,6 @@ def test_losses_from_store_rows() -> None:
 
 
 # -- CLI and TUI on both stores ------------------------------------------------------------------
-
-
-def _pg_database() -> Iterator[str]:
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a PostgreSQL server (SIMULATOR_TEST_PG_URL); see .ci/postgres.sh")
-        pytest.skip("no PostgreSQL server (set SIMULATOR_TEST_PG_URL, as .ci/run does)")
-    import psycopg
-
-    name = "sim_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"{PG_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "progress.sqlite3")
-    else:
-        yield from _pg_database()
 
 
 def play(store: Store, matcher: Matcher, scenario: Scenario, trainee: str, replies: list[str]) -> None:

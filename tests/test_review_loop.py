@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import pg_database
 
 from simulator import locations
 from simulator.cli import main
@@ -37,9 +38,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201 - yields
     if request.param == "sqlite":
         yield str(tmp_path / "review.sqlite3")
     else:
-        from test_store import _pg_database
-
-        yield from _pg_database()
+        yield from pg_database()
 
 
 def played(db: str, tmp_path: Path, replies: list[str], trainee: str = "小李") -> int:

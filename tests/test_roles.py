@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import require_pg
 from textual.widgets import DataTable, Input, Static
 
-from simulator import locations
 from simulator.cli import main
 from simulator.dialogue import Dialogue
 from simulator.matcher import Matcher
-from simulator.scenario import Scenario, load_scenarios
+from simulator.scenario import Scenario
 from simulator.store import Store, StoreError, open_store
 
 PG_URL = os.environ.get("SIMULATOR_TEST_PG_URL")
@@ -63,12 +63,6 @@ def run_cli(url: str, *argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.fixture(scope="module")
-def scenarios(matcher: Matcher) -> dict[str, Scenario]:
-    categories = {c.id: c.kind for c in matcher.categories.values()}
-    return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
-
-
 def _play(
     store: Store,
     matcher: Matcher,
@@ -95,10 +89,7 @@ def team(matcher: Matcher, scenarios: dict[str, Scenario]) -> Iterator[Team]:
 
     Trainees 甲 and 乙 (team 一组) and 丙 (二组) each play through their own account.
     """
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a PostgreSQL server (SIMULATOR_TEST_PG_URL); see .ci/postgres.sh")
-        pytest.skip("no PostgreSQL server (set SIMULATOR_TEST_PG_URL, as .ci/run does)")
+    require_pg()
     import psycopg
 
     suffix = uuid.uuid4().hex[:8]

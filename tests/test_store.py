@@ -9,8 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,45 +18,11 @@ from simulator.cli import main
 from simulator.dialogue import Dialogue
 from simulator.matcher import Matcher
 from simulator.progress import team_report, trend
-from simulator.scenario import Scenario, load_scenarios
+from simulator.scenario import Scenario
 from simulator.store import Store, StoreError, open_store
 from simulator.store.migrations import LATEST, MIGRATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("SIMULATOR_TEST_PG_URL")
-
-
-def _pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide a PostgreSQL server (SIMULATOR_TEST_PG_URL); see .ci/postgres.sh")
-        pytest.skip("no PostgreSQL server (set SIMULATOR_TEST_PG_URL, as .ci/run does)")
-    import psycopg
-
-    name = "sim_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(PG_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    base = PG_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield str(tmp_path / "progress.sqlite3")
-    else:
-        yield from _pg_database()
-
-
-@pytest.fixture(scope="module")
-def scenarios(matcher: Matcher) -> dict[str, Scenario]:
-    categories = {c.id: c.kind for c in matcher.categories.values()}
-    return {s.id: s for s in load_scenarios([locations.bundled_scenarios_dir()], categories)}
 
 
 def play(
