@@ -234,6 +234,18 @@ class SessionRecord:
         return short_time(self.started_at)
 
     @property
+    def mode_label(self) -> str:
+        """考试 or 练习, as every view names the mode."""
+        return "考试" if self.mode == "exam" else "练习"
+
+    @property
+    def result_label(self) -> str:
+        """The outcome's name (圆满 / 一般 / 失败), or 未完成 for a session that did not end."""
+        if not self.finished or not self.outcome:
+            return "未完成"
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+    @property
     def day(self) -> str:
         """``MM-DD``: the start date as charts show it (local time)."""
         return short_day(self.started_at)

@@ -9,7 +9,6 @@ from typing import Any, TextIO
 
 from ..charts import SCORE_TICKS, Series, attempt_ticks, count_ticks, day_ticks, html_page, svg_chart
 from ..progress import PASS_SCORE, TREND_WINDOW, team_report
-from ..record import OUTCOME_LABELS as SCENARIO_OUTCOMES
 from ..record import TurnRecord, local_date, short_day, short_time
 from ..terminal import printable
 from . import assign
@@ -32,16 +31,9 @@ from .common import (
 from .tables import write_csv as _csv
 from .tables import write_table as _table
 
-OUTCOME_LABELS: dict[str | None, str] = {None: "未完成"}
-OUTCOME_LABELS.update(SCENARIO_OUTCOMES)
-
 
 def _yes_no(value: bool) -> str:
     return "是" if value else "否"
-
-
-def _mode(mode: str) -> str:
-    return "考试" if mode == "exam" else "练习"
 
 
 def _counts(items: list[tuple[str, int]], labels: dict[str, str]) -> str:
@@ -113,11 +105,11 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     _csv_time(s.started_at),
                     _csv_time(s.ended_at),
                     _yes_no(s.finished),
-                    OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+                    s.result_label,
                     endings.get((s.scenario, s.ending or ""), s.ending or ""),
                     "" if s.score is None else s.score,
                     s.turns,
-                    _mode(s.mode),
+                    s.mode_label,
                 ]
                 for s in sessions
             ],
@@ -129,10 +121,10 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             s.trainee,
             s.scenario_title,
             s.when,
-            OUTCOME_LABELS.get(s.outcome, s.outcome or "未完成"),
+            s.result_label,
             _fmt(s.score),
             str(s.turns),
-            "考试" if s.mode == "exam" else "练习",
+            s.mode_label,
         ]
         for s in sessions
     ]
@@ -165,7 +157,7 @@ def cmd_transcript(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         Text(
             printable(
                 f"{session.scenario_title} · {session.trainee} · {short_time(session.started_at)} · "
-                f"{OUTCOME_LABELS.get(session.outcome, '未完成')} · 得分 {_fmt(session.score)}"
+                f"{session.result_label} · 得分 {_fmt(session.score)}"
             ),
             style="bold",
         )

@@ -14,7 +14,6 @@ from textual_plotext import PlotextPlot
 from ...charts import SCORE_TICKS, day_ticks
 from ...progress import TraineeProgress, team_report
 from ...record import SessionRecord
-from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
 from ..messages import OpenTranscript
 from ..widgets import TitleBar
@@ -93,8 +92,8 @@ class ProgressScreen(AppScreen):
                 str(session.id),
                 Text(printable(session.scenario_title)),
                 session.when,
-                "考试" if session.mode == "exam" else "练习",
-                OUTCOME_LABELS.get(session.outcome or "", "未完成") if session.finished else "未完成",
+                session.mode_label,
+                session.result_label,
                 "—" if session.score is None else str(session.score),
             )
 

@@ -11,7 +11,6 @@ from textual.widgets import DataTable, Footer, Static
 
 from ...progress import PASS_SCORE, TREND_WINDOW, TraineeProgress, team_report
 from ...record import SessionRecord, short_day
-from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
 from ..messages import OpenAssignments, OpenTraineeSessions, OpenTranscript
 from ..widgets import TitleBar
@@ -167,8 +166,8 @@ class TraineeSessionsScreen(AppScreen):
                 str(s.id),
                 Text(printable(s.scenario_title)),
                 s.when,
-                "考试" if s.mode == "exam" else "练习",
-                OUTCOME_LABELS.get(s.outcome or "", "未完成"),
+                s.mode_label,
+                s.result_label,
                 "—" if s.score is None else str(s.score),
                 str(s.turns),
             )

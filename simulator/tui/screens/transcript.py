@@ -10,7 +10,6 @@ from textual.widgets import Footer, Static
 
 from ...record import SessionRecord, TurnRecord, short_time
 from ...render import turn_text
-from ...scenario import OUTCOME_LABELS
 from ...terminal import printable
 from ..widgets import TitleBar
 from .base import AppScreen
@@ -41,10 +40,7 @@ class TranscriptScreen(AppScreen):
         bar = Text(
             printable(f" {session.scenario_title} · {session.trainee} · {short_time(session.started_at)}"), style="bold"
         )
-        bar.append(
-            f" · {OUTCOME_LABELS.get(session.outcome or '', '未完成')} · "
-            f"得分 {session.score if session.score is not None else '—'}"
-        )
+        bar.append(f" · {session.result_label} · 得分 {session.score if session.score is not None else '—'}")
         self.query_one("#transcriptbar", TitleBar).update(bar)
         labels = self.labels()
         body = Text()
