@@ -498,7 +498,6 @@ async def test_team_view_pages_a_large_team(tmp_path: Path, engine: Matcher) -> 
     with open_store(str(tmp_path / "tui.sqlite3")) as store:
         for i in range(230):
             store.trainee_id(f"学员{i:03d}")
-    frozen_before = gc.get_freeze_count()
     app = make_app(tmp_path, engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.services.store is not None and app.services.scenarios)
